@@ -1,0 +1,62 @@
+# Every target creates or refreshes the virtual environment itself, so each one
+# works on a fresh clone: `make render` and `make test` are the README's two commands.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+UV_VERSION := 0.13.9
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_COMPILE_BYTECODE := 1
+
+.PHONY: help venv render test check lint typecheck layers valkey-test valkey-policy bench golden servers clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(BIN)/uv
+	$(BIN)/uv sync --frozen --quiet
+	@touch $@
+
+venv: $(VENV)/.synced ## create or refresh the virtual environment from uv.lock
+
+render: venv ## the main job: render the default variables into ./build and print the contract
+	$(BIN)/wildside-valkey render --out build
+
+lint: venv ## ruff (lint and format check)
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+
+typecheck: venv ## mypy --strict
+	$(BIN)/mypy
+
+layers: venv ## import-linter: the layer contracts in pyproject.toml
+	$(BIN)/lint-imports
+
+servers: ## install Debian's redis-server for the TLS tests when it is missing (skipped tests say so otherwise)
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	  { apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null 2>&1; } ; \
+	  command -v redis-server >/dev/null 2>&1 || echo "note: redis-server unavailable; its tests will be skipped"; }
+
+valkey-test: venv servers ## the test suite
+	$(BIN)/pytest -q
+
+valkey-policy: venv ## the Rego policy pack: its tests, then the pack over the default render and every render case
+	$(BIN)/pytest -q tests/policies
+	$(BIN)/python scripts/policy_cases.py
+
+test: lint typecheck layers valkey-test ## everything CI runs
+
+check: test
+
+golden: venv ## regenerate the expected inventories of tests/cases from the current code
+	$(BIN)/python -m tests.cases.regenerate
+
+bench: venv ## benchmarks: writes docs/benchmarks.md
+	$(BIN)/python scripts/bench.py --write docs/benchmarks.md
+
+clean: ## remove the virtual environment and build output
+	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,28 @@
+"""``wildside-valkey contract``."""
+
+from __future__ import annotations
+
+import click
+
+from ..contract import build_contract, format_contract
+from ..contract.formats import ContractFormat
+from ..variables import load_variables
+from .options import variable_options
+
+
+@click.command()
+@variable_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "yaml", "env"]),
+    default="json",
+    show_default=True,
+    help="json and yaml print the contract as is; env prints VALKEY_* variables.",
+)
+def contract(
+    var_files: tuple[str, ...], var_options: tuple[str, ...], output_format: ContractFormat
+) -> None:
+    """Print the sync policy contract: what workloads read to connect. Works in both modes."""
+    variables = load_variables(var_files, var_options)
+    click.echo(format_contract(build_contract(variables).to_dict(), output_format), nl=False)

@@ -1,0 +1,106 @@
+"""The ``wildside-valkey`` command: a thin shell over the library.
+
+Subcommands are imported only when they run, so ``--help`` and the render path
+never pay for the Kubernetes client, the Rego engine or the HCL parser.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from importlib import import_module
+from typing import Any
+
+import click
+
+from ..errors import EXIT_FAILURE, WildsideError
+
+# name -> (module:attribute, one-line help shown by --help without importing it)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "render": (
+        "wildside_valkey.cli.render:render",
+        "Write the Flux GitOps tree and contract.json; print the contract.",
+    ),
+    "contract": ("wildside_valkey.cli.contract:contract", "Print the sync policy contract."),
+    "validate": ("wildside_valkey.cli.validate:validate", "Check the variables only."),
+    "policy": (
+        "wildside_valkey.cli.policy:policy",
+        "Evaluate the Rego policies on manifests (default: a fresh render).",
+    ),
+    "plan": (
+        "wildside_valkey.cli.live:plan",
+        "Show what apply would create, change or delete (secrets masked).",
+    ),
+    "apply": (
+        "wildside_valkey.cli.live:apply",
+        "Converge a live cluster, wait for readiness, print the contract.",
+    ),
+    "destroy": (
+        "wildside_valkey.cli.live:destroy",
+        "Remove what apply created for this cluster_name, nothing else.",
+    ),
+    "check": (
+        "wildside_valkey.cli.check:check",
+        "Connect through the contract: PING, SET/GET/DEL, latency, version.",
+    ),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in COMMANDS if _available(name)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS or not _available(cmd_name):
+            return None
+        module_name, _, attribute = COMMANDS[cmd_name][0].partition(":")
+        command = getattr(import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def _available(name: str) -> bool:
+    # A command whose module is not part of this build is left out of --help.
+    from importlib.util import find_spec  # noqa: PLC0415
+
+    return find_spec(COMMANDS[name][0].partition(":")[0]) is not None
+
+
+def _version() -> str:
+    from importlib.metadata import version  # noqa: PLC0415
+
+    return version("wildside-valkey")
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="wildside-valkey", prog_name="wildside-valkey")
+def cli() -> None:
+    """Redis-compatible storage on Kubernetes: a Valkey cluster through the Hyperspike
+    valkey-operator, rendered as a Flux GitOps tree or applied to a live cluster,
+    with a stable connection contract for the workloads that use it.
+
+    Variables come from the OpenTofu module: defaults < each --var-file in order
+    < each --var NAME=VALUE. Exit status: 0 success, 1 policy denial or operation
+    failure, 2 bad input.
+    """
+
+
+def main(argv: list[str] | None = None) -> Any:
+    try:
+        return cli.main(args=argv, prog_name="wildside-valkey")
+    except WildsideError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(error.exit_code)
+    except Exception as error:  # a bug: say so plainly, keep the traceback opt-in
+        if os.environ.get("WILDSIDE_VALKEY_DEBUG"):
+            raise
+        click.echo(
+            f"internal error: {type(error).__name__}; set WILDSIDE_VALKEY_DEBUG=1 for details",
+            err=True,
+        )
+        sys.exit(EXIT_FAILURE)

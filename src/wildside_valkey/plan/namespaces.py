@@ -1,0 +1,22 @@
+"""Namespaces, when ``create_namespaces`` asks for them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..variables import Variables
+from .labels import COMPONENT_KEY, MANAGED_BY, MANAGED_BY_KEY, instance_labels
+
+
+def operator_namespace_manifest(v: Variables) -> dict[str, Any]:
+    # Shared by every cluster that uses this operator: no cluster identity on it.
+    labels = {MANAGED_BY_KEY: MANAGED_BY, COMPONENT_KEY: "operator"}
+    return _namespace(v.operator_namespace, labels)
+
+
+def cluster_namespace_manifest(v: Variables) -> dict[str, Any]:
+    return _namespace(v.namespace, instance_labels(v))
+
+
+def _namespace(name: str, labels: dict[str, str]) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}}

@@ -1,0 +1,37 @@
+"""One ordering of kinds for apply and, reversed, for delete (as lightkube does).
+
+A namespace must exist before what lives in it; the credentials before the
+``Valkey`` resource that reads them (the operator reports errors until the
+Secret exists); the PodDisruptionBudget last, once there are pods to protect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .model import Resource
+
+APPLY_ORDER: tuple[str, ...] = (
+    "Namespace",
+    "Secret",
+    "ExternalSecret",
+    "Valkey",
+    "PodDisruptionBudget",
+    "ConfigMap",
+)
+
+
+def _rank(resource: Resource) -> int:
+    try:
+        return APPLY_ORDER.index(resource.kind)
+    except ValueError:
+        return len(APPLY_ORDER)
+
+
+def apply_order(resources: Iterable[Resource]) -> tuple[Resource, ...]:
+    """Stable: resources of one kind keep the order they were planned in."""
+    return tuple(sorted(resources, key=_rank))
+
+
+def delete_order(resources: Iterable[Resource]) -> tuple[Resource, ...]:
+    return tuple(reversed(apply_order(resources)))

@@ -1,0 +1,35 @@
+"""Things that are allowed but surprising, said once at plan time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..contract.model import OPERATOR_DEFAULT_STORAGE_SIZE
+from ..variables import Variables
+from .disruption import wants_pdb
+
+
+def plan_warnings(v: Variables) -> Iterator[str]:
+    if not v.persistence_enabled:
+        yield (
+            "persistence_enabled = false: the valkey-operator always gives each pod a volume; "
+            f"without storage settings it claims {OPERATOR_DEFAULT_STORAGE_SIZE} ReadWriteOnce "
+            "on the default StorageClass (storage_size and storage_class are ignored). "
+            "The contract reports that volume. Adding storage later is refused by the operator."
+        )
+    if v.pdb_enabled and not wants_pdb(v):
+        yield (
+            "pdb_enabled = true with replicas = 0: no PodDisruptionBudget is created "
+            "(the operator keeps its own, maxUnavailable 1)"
+        )
+    if wants_pdb(v):
+        yield (
+            f"pdb_enabled: the operator already keeps its own PodDisruptionBudget "
+            f"{v.cluster_name!r} over the same pods; with a second one ({v.pdb_name!r}) the "
+            "eviction API refuses to evict them, which blocks `kubectl drain` and node upgrades"
+        )
+    if v.replicas > 0:
+        yield (
+            "replicas > 0: valkey-operator issue #186 reports that replicas currently become "
+            "extra primaries"
+        )

@@ -1,0 +1,17 @@
+"""Render mode: the plan as a Flux GitOps tree, in memory or written to a folder."""
+
+from pathlib import Path
+
+from ..plan import Plan
+from .tree import CONTRACT_FILE, RenderedTree, render_tree
+from .writer import MARKER, write_tree
+
+
+def render_to(plan: Plan, out: Path) -> RenderedTree:
+    """Render ``plan`` and write it to ``out`` atomically; returns the files written."""
+    tree = render_tree(plan)
+    write_tree(tree, out)
+    return tree
+
+
+__all__ = ["CONTRACT_FILE", "MARKER", "RenderedTree", "render_to", "render_tree", "write_tree"]

@@ -1,0 +1,133 @@
+"""Flux objects for the operator: its chart source, its HelmRelease, and the two
+Kustomizations that apply the operator first and the cluster only once it is ready.
+
+The Valkey CRD arrives with the operator's chart, so a single Kustomization
+holding both the HelmRelease and the ``Valkey`` resource would fail its
+server-side dry-run on the first reconcile; hence two folders and ``dependsOn``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..plan import OperatorChart
+from ..variables import Variables
+
+SOURCE_API = "source.toolkit.fluxcd.io/v1"
+HELM_API = "helm.toolkit.fluxcd.io/v2"
+KUSTOMIZE_API = "kustomize.toolkit.fluxcd.io/v1"
+HELM_CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
+REMEDIATION_RETRIES = 3
+
+
+def operator_kustomization_name(v: Variables) -> str:
+    return v.helm_release_name
+
+
+def cluster_kustomization_name(v: Variables) -> str:
+    return f"{v.cluster_name}-{v.namespace}"
+
+
+def flux_path(v: Variables, folder: str) -> str:
+    return f"{v.flux_path_prefix.rstrip('/')}/{folder}"
+
+
+def chart_source(v: Variables, chart: OperatorChart) -> dict[str, Any]:
+    metadata = {"name": v.flux_helm_repository_name, "namespace": v.flux_namespace}
+    if v.flux_source_kind == "OCIRepository":
+        return {
+            "apiVersion": SOURCE_API,
+            "kind": "OCIRepository",
+            "metadata": metadata,
+            "spec": {
+                "interval": v.flux_helm_repository_interval,
+                "url": f"{chart.repository}/{chart.chart}",
+                # An exact tag: `-chart` makes the version a semver pre-release,
+                # which a range would not select.
+                "ref": {"tag": chart.version},
+                "layerSelector": {"mediaType": HELM_CHART_LAYER, "operation": "copy"},
+            },
+        }
+    spec: dict[str, Any] = {"interval": v.flux_helm_repository_interval, "url": chart.repository}
+    if chart.is_oci:
+        spec["type"] = "oci"
+    return {"apiVersion": SOURCE_API, "kind": "HelmRepository", "metadata": metadata, "spec": spec}
+
+
+def helm_release(v: Variables, chart: OperatorChart) -> dict[str, Any]:
+    source_ref = {
+        "kind": v.flux_source_kind,
+        "name": v.flux_helm_repository_name,
+        "namespace": v.flux_namespace,
+    }
+    spec: dict[str, Any] = {
+        "interval": v.flux_helm_release_interval,
+        "releaseName": chart.release_name,
+        "targetNamespace": chart.namespace,
+        "storageNamespace": chart.namespace,
+    }
+    if v.flux_source_kind == "OCIRepository":
+        spec["chartRef"] = source_ref
+    else:
+        spec["chart"] = {
+            "spec": {"chart": chart.chart, "version": chart.version, "sourceRef": source_ref}
+        }
+    install: dict[str, Any] = {
+        "crds": "CreateReplace",
+        "remediation": {"retries": REMEDIATION_RETRIES},
+    }
+    upgrade: dict[str, Any] = {
+        "crds": "CreateReplace",
+        "cleanupOnFail": True,
+        "remediation": {"retries": REMEDIATION_RETRIES, "remediateLastFailure": True},
+    }
+    if not chart.wait:
+        install["disableWait"] = True
+        upgrade["disableWait"] = True
+    spec["install"] = install
+    spec["upgrade"] = upgrade
+    spec["timeout"] = f"{chart.timeout_seconds}s"
+    values = chart.values_dict()
+    if values:
+        spec["values"] = values
+    return {
+        "apiVersion": HELM_API,
+        "kind": "HelmRelease",
+        "metadata": {"name": chart.release_name, "namespace": v.flux_namespace},
+        "spec": spec,
+    }
+
+
+def _kustomization(v: Variables, name: str, folder: str) -> dict[str, Any]:
+    return {
+        "apiVersion": KUSTOMIZE_API,
+        "kind": "Kustomization",
+        "metadata": {"name": name, "namespace": v.flux_namespace},
+        "spec": {
+            "interval": v.flux_helm_release_interval,
+            "path": flux_path(v, folder),
+            "prune": True,
+            "sourceRef": {"kind": "GitRepository", "name": v.flux_git_repository_name},
+            "wait": True,
+            "timeout": f"{v.helm_timeout}s",
+        },
+    }
+
+
+def operator_kustomization(v: Variables) -> dict[str, Any]:
+    return _kustomization(v, operator_kustomization_name(v), "operator")
+
+
+def cluster_kustomization(v: Variables) -> dict[str, Any]:
+    kustomization = _kustomization(v, cluster_kustomization_name(v), "cluster")
+    spec = kustomization["spec"]
+    spec["dependsOn"] = [{"name": operator_kustomization_name(v)}]
+    # kstatus cannot read the Valkey status; the operator reports `status.ready`.
+    spec["healthCheckExprs"] = [
+        {
+            "apiVersion": "hyperspike.io/v1",
+            "kind": "Valkey",
+            "current": "has(status.ready) && status.ready == true",
+        }
+    ]
+    return kustomization

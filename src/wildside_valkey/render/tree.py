@@ -1,0 +1,73 @@
+"""The plan laid out as a Flux GitOps tree: a mapping of relative paths to file contents.
+
+Layout (every folder with a kustomization.yaml builds with plain ``kubectl kustomize``)::
+
+    kustomization.yaml      -> sync.yaml
+    sync.yaml               two Flux Kustomizations: operator, then cluster (dependsOn)
+    operator/               namespace, chart source, HelmRelease
+    cluster/                namespace, credentials, Valkey, PodDisruptionBudget
+    contract.json           the sync policy contract
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from ..contract.formats import to_json
+from ..plan import Component, Plan
+from . import flux
+from .yamlio import dump_documents
+
+KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
+CONTRACT_FILE = "contract.json"
+
+RenderedTree = Mapping[str, str]
+
+_FILE_NAMES = {
+    "Namespace": "namespace.yaml",
+    "Secret": "secret.yaml",
+    "ExternalSecret": "externalsecret.yaml",
+    "Valkey": "valkey.yaml",
+    "PodDisruptionBudget": "poddisruptionbudget.yaml",
+    "ConfigMap": "configmap.yaml",
+}
+
+
+def render_tree(plan: Plan) -> RenderedTree:
+    """Every file of the tree, keyed by its path relative to the output folder."""
+    v = plan.variables
+    files: dict[str, str] = {}
+
+    operator_files = _component_files(plan, Component.OPERATOR)
+    operator_files["source.yaml"] = [flux.chart_source(v, plan.operator)]
+    operator_files["helmrelease.yaml"] = [flux.helm_release(v, plan.operator)]
+    cluster_files = _component_files(plan, Component.CLUSTER)
+
+    for folder, folder_files in (("operator", operator_files), ("cluster", cluster_files)):
+        files[f"{folder}/kustomization.yaml"] = _kustomization_file(list(folder_files))
+        for name, documents in folder_files.items():
+            files[f"{folder}/{name}"] = dump_documents(documents)
+
+    files["kustomization.yaml"] = _kustomization_file(["sync.yaml"])
+    files["sync.yaml"] = dump_documents(
+        [flux.operator_kustomization(v), flux.cluster_kustomization(v)]
+    )
+    files[CONTRACT_FILE] = to_json(plan.contract.to_dict())
+    return MappingProxyType(dict(sorted(files.items())))
+
+
+def _component_files(plan: Plan, component: Component) -> dict[str, list[dict[str, Any]]]:
+    files: dict[str, list[dict[str, Any]]] = {}
+    for resource in plan.in_component(component):
+        files.setdefault(
+            _FILE_NAMES.get(resource.kind, f"{resource.kind.lower()}.yaml"), []
+        ).append(resource.manifest())
+    return files
+
+
+def _kustomization_file(resources: list[str]) -> str:
+    return dump_documents(
+        [{"apiVersion": KUSTOMIZE_API, "kind": "Kustomization", "resources": resources}]
+    ).removeprefix("---\n")

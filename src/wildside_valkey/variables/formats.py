@@ -1,0 +1,170 @@
+"""Checks for the string formats the variables use (DNS names, quantities, durations...).
+
+Each check returns the value unchanged or raises ``ValueError`` with a message
+that says what the value must look like; the loader adds the variable's name.
+The patterns are Kubernetes' and Flux's own, so a value accepted here is one
+the API server and the CRDs accept too.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+_SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+# Flux's own pattern for spec.interval and friends (the CRDs reject anything else).
+_FLUX_DURATION = re.compile(r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$")
+_SEMVER = re.compile(
+    r"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(-(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?"
+    r"(\+[0-9a-zA-Z-]+(\.[0-9a-zA-Z-]+)*)?$"
+)
+_QUANTITY = re.compile(
+    r"^(?P<number>(\d+(\.\d*)?|\.\d+))"
+    r"(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$"
+)
+_VAULT_PATH = re.compile(r"^[A-Za-z0-9_/-]+$")
+_URL_HOST = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:\d{1,5})?(/[-A-Za-z0-9._~/]*)?$")
+
+_BINARY_SUFFIXES = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+_DECIMAL_SUFFIXES = {
+    "n": Decimal("1e-9"),
+    "u": Decimal("1e-6"),
+    "m": Decimal("1e-3"),
+    "": Decimal(1),
+    "k": Decimal("1e3"),
+    "M": Decimal("1e6"),
+    "G": Decimal("1e9"),
+    "T": Decimal("1e12"),
+    "P": Decimal("1e15"),
+    "E": Decimal("1e18"),
+}
+
+
+def dns_label(value: str) -> str:
+    if len(value) > 63 or not _DNS_LABEL.match(value):
+        raise ValueError(
+            f"must be a DNS-1123 label: at most 63 lower-case letters, digits and '-', "
+            f"starting and ending with a letter or digit (got {value!r})"
+        )
+    return value
+
+
+def dns_subdomain(value: str) -> str:
+    if len(value) > 253 or not _DNS_SUBDOMAIN.match(value):
+        raise ValueError(
+            f"must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', "
+            f"at most 253 characters (got {value!r})"
+        )
+    return value
+
+
+def not_blank(value: str) -> str:
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+def helm_release_name(value: str) -> str:
+    dns_label(value)
+    if len(value) > 53:
+        raise ValueError(f"must be at most 53 characters, Helm's limit (got {len(value)})")
+    return value
+
+
+def chart_repository(value: str) -> str:
+    scheme, sep, rest = value.partition("://")
+    if not sep or scheme not in {"https", "oci"} or not _URL_HOST.match(rest):
+        raise ValueError(f"must be an https:// or oci:// URL (got {value!r})")
+    return value.rstrip("/")
+
+
+def semantic_version(value: str) -> str:
+    if not _SEMVER.match(value):
+        raise ValueError(
+            "must be an exact semantic version such as 'v0.0.61-chart' or '1.2.3' "
+            f"(a range or 'latest' is not a pin) (got {value!r})"
+        )
+    return value
+
+
+def flux_duration(value: str) -> str:
+    if not _FLUX_DURATION.match(value):
+        raise ValueError(f"must be a Go duration such as '1h', '30m' or '1h30m' (got {value!r})")
+    return value
+
+
+def dns_name(value: str) -> str:
+    name = value.rstrip(".")
+    if len(name) > 253 or not _DNS_SUBDOMAIN.match(name):
+        raise ValueError(f"must be a DNS name such as 'cluster.local' (got {value!r})")
+    return name
+
+
+def parse_quantity(value: str) -> Decimal:
+    """The numeric value of a Kubernetes quantity ('500m' -> 0.5, '1Gi' -> 1073741824)."""
+    match = _QUANTITY.match(value)
+    if not match:
+        raise ValueError(
+            f"must be a Kubernetes quantity such as '100m', '0.5', '128Mi' or '1Gi' (got {value!r})"
+        )
+    try:
+        number = Decimal(match["number"])
+    except InvalidOperation as error:  # pragma: no cover - the pattern admits only numbers
+        raise ValueError(f"must be a Kubernetes quantity (got {value!r})") from error
+    suffix = match["suffix"] or ""
+    if suffix in _BINARY_SUFFIXES:
+        return number * _BINARY_SUFFIXES[suffix]
+    if suffix in _DECIMAL_SUFFIXES:
+        return number * _DECIMAL_SUFFIXES[suffix]
+    return number * Decimal(10) ** int(suffix[1:])
+
+
+def quantity(value: str) -> str:
+    parse_quantity(value)
+    return value
+
+
+def positive_quantity(value: str) -> str:
+    if parse_quantity(value) <= 0:
+        raise ValueError(f"must be a Kubernetes quantity greater than zero (got {value!r})")
+    return value
+
+
+def secret_data_key(value: str) -> str:
+    if len(value) > 253 or not _SECRET_KEY.match(value):
+        raise ValueError(
+            f"must be a valid Secret data key: letters, digits, '-', '_' and '.' (got {value!r})"
+        )
+    return value
+
+
+def vault_path(value: str) -> str:
+    if value and not _VAULT_PATH.match(value):
+        raise ValueError(f"must contain only letters, digits, '_', '/' and '-' (got {value!r})")
+    return value
+
+
+def label_key(key: str) -> str:
+    prefix, slash, name = key.rpartition("/")
+    if slash and (not prefix or len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):
+        raise ValueError(f"label key {key!r} has an invalid prefix (must be a DNS subdomain)")
+    if len(name) > 63 or not _LABEL_NAME.match(name):
+        raise ValueError(
+            f"label key {key!r} is invalid: at most 63 letters, digits, '-', '_' and '.', "
+            "starting and ending with a letter or digit, with an optional DNS prefix and '/'"
+        )
+    return key
+
+
+def label_value(key: str, value: str) -> str:
+    if len(value) > 63 or not _LABEL_VALUE.match(value):
+        raise ValueError(
+            f"label value {value!r} for {key!r} is invalid: at most 63 letters, digits, "
+            "'-', '_' and '.', starting and ending with a letter or digit"
+        )
+    return value

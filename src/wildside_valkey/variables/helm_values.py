@@ -1,0 +1,45 @@
+"""``helm_values``: YAML mappings merged deeply, in order, later documents winning."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import yaml
+
+
+def parse_values_document(index: int, document: str) -> dict[str, Any]:
+    """One ``helm_values`` item as a mapping, or ``ValueError`` naming its index."""
+    try:
+        loaded = yaml.load(document, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ValueError(f"item {index} is not valid YAML{where}") from error
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise ValueError(
+            f"item {index} must be a YAML mapping such as 'key: value' "
+            f"(got a {type(loaded).__name__})"
+        )
+    return loaded
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; anything else (lists included) is replaced, as Helm does."""
+    merged = dict(base)
+    for key, value in override.items():
+        current = merged.get(key)
+        if isinstance(current, Mapping) and isinstance(value, Mapping):
+            merged[key] = deep_merge(current, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def merge_values(documents: Iterable[str]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for index, document in enumerate(documents):
+        merged = deep_merge(merged, parse_values_document(index, document))
+    return merged

@@ -1,0 +1,122 @@
+"""Rules that involve more than one variable.
+
+Each rule names the variables it involves, so that when one of them is already
+broken on its own, the loader can leave the rule out instead of piling a second,
+derived complaint on top of the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ..errors import Problem
+from .formats import parse_quantity
+from .schema import Variables
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    involves: tuple[str, ...]
+    check: Callable[[Variables], Iterator[Problem]]
+
+
+def _tls_issuer(v: Variables) -> Iterator[Problem]:
+    if v.tls_enabled and not v.cert_issuer_name:
+        yield Problem(
+            "cert_issuer_name",
+            "is required when tls_enabled = true: the operator asks cert-manager "
+            "for the certificate through this issuer",
+        )
+
+
+def _eso_vault_path(v: Variables) -> Iterator[Problem]:
+    if v.eso_enabled and not v.anonymous_auth and not v.password_vault_path:
+        yield Problem(
+            "password_vault_path",
+            "is required when eso_enabled = true (unless anonymous_auth = true): "
+            "it is the secret's path in the store",
+        )
+
+
+def _service_monitor(v: Variables) -> Iterator[Problem]:
+    if v.service_monitor_enabled and not v.prometheus_enabled:
+        yield Problem(
+            "service_monitor_enabled",
+            "needs prometheus_enabled = true: the ServiceMonitor scrapes the exporter "
+            "that prometheus_enabled adds",
+        )
+
+
+def _pdb_min_available(v: Variables) -> Iterator[Problem]:
+    if v.pdb_enabled and v.pdb_min_available >= v.pods:
+        yield Problem(
+            "pdb_min_available",
+            f"must be below the pod count nodes × (replicas + 1) = {v.pods} "
+            f"(got {v.pdb_min_available}); otherwise no pod can ever be evicted",
+        )
+
+
+def _requests_within_limits(v: Variables) -> Iterator[Problem]:
+    for resource in ("cpu", "memory"):
+        request = getattr(v.resource_requests, resource)
+        limit = getattr(v.resource_limits, resource)
+        if parse_quantity(request) > parse_quantity(limit):
+            yield Problem(
+                f"resource_requests.{resource}",
+                f"must not exceed resource_limits.{resource} (got {request} > {limit})",
+            )
+
+
+def _oci_source(v: Variables) -> Iterator[Problem]:
+    if v.flux_source_kind == "OCIRepository" and not v.chart_repository.startswith("oci://"):
+        yield Problem(
+            "chart_repository",
+            f'must be an oci:// URL when flux_source_kind = "OCIRepository" '
+            f'(got {v.chart_repository!r}); set flux_source_kind = "HelmRepository" '
+            "for an https:// chart repository",
+        )
+
+
+def _plaintext_in_git(v: Variables) -> Iterator[Problem]:
+    writes_secret = v.password and not v.anonymous_auth and not v.eso_enabled
+    if v.mode == "render" and writes_secret and not v.allow_plaintext_secrets:
+        yield Problem(
+            "password_inline",
+            "render mode would write this password into Git in plain text; "
+            "set allow_plaintext_secrets = true to accept that, or keep the secret "
+            "out of Git: use eso_enabled with password_vault_path, or leave "
+            "password_inline empty and the operator generates a password in-cluster",
+        )
+
+
+def _toleration_shape(v: Variables) -> Iterator[Problem]:
+    for index, toleration in enumerate(v.tolerations):
+        if toleration.operator == "Exists" and toleration.value:
+            yield Problem(f"tolerations[{index}].value", "must be empty when operator is Exists")
+        if toleration.operator == "Equal" and not toleration.key:
+            yield Problem(f"tolerations[{index}].key", "is required when operator is Equal")
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(("tls_enabled", "cert_issuer_name"), _tls_issuer),
+    Rule(("eso_enabled", "anonymous_auth", "password_vault_path"), _eso_vault_path),
+    Rule(("service_monitor_enabled", "prometheus_enabled"), _service_monitor),
+    Rule(("pdb_enabled", "pdb_min_available", "nodes", "replicas"), _pdb_min_available),
+    Rule(("resource_requests", "resource_limits"), _requests_within_limits),
+    Rule(("flux_source_kind", "chart_repository"), _oci_source),
+    Rule(
+        ("mode", "password_inline", "anonymous_auth", "eso_enabled", "allow_plaintext_secrets"),
+        _plaintext_in_git,
+    ),
+    Rule(("tolerations",), _toleration_shape),
+)
+
+
+def cross_variable_problems(v: Variables, broken: frozenset[str] = frozenset()) -> list[Problem]:
+    """Every cross-variable rule that fails, skipping rules over already-broken variables."""
+    problems: list[Problem] = []
+    for rule in RULES:
+        if broken.isdisjoint(rule.involves):
+            problems.extend(rule.check(v))
+    return problems
