@@ -20,6 +20,10 @@ class CaFileError(BadInputError):
     """The CA certificate file given cannot be read or holds no PEM certificate (exit 2)."""
 
 
+class ConnectOptionError(BadInputError):
+    """An option given to ``connect``/``check`` is malformed, e.g. an address map entry (exit 2)."""
+
+
 class ConnectError(OperationError):
     """Base of every failure to reach and use the Valkey cluster (exit 1)."""
 

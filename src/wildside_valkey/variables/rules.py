@@ -49,7 +49,8 @@ def _service_monitor(v: Variables) -> Iterator[Problem]:
 
 
 def _pdb_min_available(v: Variables) -> Iterator[Problem]:
-    if v.pdb_enabled and v.pdb_min_available >= v.pods:
+    # Only where a PDB is created: with replicas = 0 there is none (plan warns instead).
+    if v.pdb_enabled and v.replicas > 0 and v.pdb_min_available >= v.pods:
         yield Problem(
             "pdb_min_available",
             f"must be below the pod count nodes × (replicas + 1) = {v.pods} "

@@ -1,0 +1,46 @@
+"""Shared fixtures: where the repository, the CRDs and the installed command are."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def command_path() -> str:
+    """The installed console script, beside the interpreter running the tests."""
+    beside = Path(sys.executable).parent / "wildside-valkey"
+    found = str(beside) if beside.exists() else shutil.which("wildside-valkey")
+    if not found:
+        pytest.fail("the wildside-valkey command is not installed: run `make venv`")
+    return found
+
+
+RunCli = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path) -> RunCli:
+    """Run the real command in a new process, in a temporary working folder."""
+
+    def run(
+        args: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [command_path(), *args],
+            cwd=cwd or tmp_path,
+            env={**os.environ, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    return run

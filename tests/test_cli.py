@@ -1,0 +1,144 @@
+"""The command as a user runs it: help, outputs, exit codes, what lands on disk."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import RunCli
+
+COMMANDS = ["render", "contract", "validate"]
+
+
+def test_help_lists_the_commands(run_cli: RunCli) -> None:
+    result = run_cli(["--help"])
+    assert result.returncode == 0
+    for name in COMMANDS:
+        assert f"  {name} " in result.stdout
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_has_help(run_cli: RunCli, name: str) -> None:
+    result = run_cli([name, "--help"])
+    assert result.returncode == 0, result.stderr
+    assert "--var-file" in result.stdout
+    assert "--var NAME=VALUE" in result.stdout
+
+
+def test_version(run_cli: RunCli) -> None:
+    result = run_cli(["--version"])
+    assert result.returncode == 0
+    assert result.stdout.startswith("wildside-valkey, version ")
+
+
+def test_render_writes_tree_and_prints_contract(run_cli: RunCli, tmp_path: Path) -> None:
+    result = run_cli(["render"])
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "build"
+    contract = json.loads(result.stdout)
+    assert json.loads((out / "contract.json").read_text()) == contract
+    assert contract["endpoints"]["primary_host"] == "valkey.valkey.svc.cluster.local"
+    valkey = yaml.safe_load((out / "cluster" / "valkey.yaml").read_text())
+    assert valkey["kind"] == "Valkey"
+    assert "wrote 10 files to build" in result.stderr
+
+
+def test_render_out_option_and_var_file_precedence(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "a.tfvars").write_text('nodes = 3\ncluster_name = "from-tfvars"\n')
+    (tmp_path / "b.yaml").write_text("cluster_name: from-yaml\n")
+    result = run_cli(
+        [
+            "render",
+            "--var-file",
+            "a.tfvars",
+            "--var-file",
+            "b.yaml",
+            "--var",
+            "replicas=2",
+            "--out",
+            "tree",
+        ]
+    )
+    assert result.returncode == 0, result.stderr
+    contract = json.loads((tmp_path / "tree" / "contract.json").read_text())
+    assert contract["cluster_name"] == "from-yaml"
+    assert contract["replication"] == {"nodes": 3, "replicas": 2}
+
+
+def test_render_warnings_go_to_stderr(run_cli: RunCli) -> None:
+    result = run_cli(["render", "--var", "persistence_enabled=false"])
+    assert result.returncode == 0
+    assert "warning: persistence_enabled = false" in result.stderr
+    assert json.loads(result.stdout)["persistence"] == {
+        "enabled": True,
+        "storage_class": None,
+        "size": "8Gi",
+    }
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml", "env"])
+def test_contract_formats_agree(run_cli: RunCli, fmt: str) -> None:
+    result = run_cli(
+        ["contract", "--format", fmt, "--var", "tls_enabled=true", "--var", "cert_issuer_name=ca"]
+    )
+    assert result.returncode == 0, result.stderr
+    if fmt == "json":
+        assert json.loads(result.stdout)["tls"]["cert_issuer"] == "ca"
+    elif fmt == "yaml":
+        assert yaml.safe_load(result.stdout)["tls"]["ca_secret"] == {
+            "name": "valkey-tls",
+            "key": "ca.crt",
+        }
+    else:
+        assert "VALKEY_TLS_CERT_ISSUER=ca\n" in result.stdout
+
+
+def test_contract_works_in_apply_mode(run_cli: RunCli) -> None:
+    result = run_cli(["contract", "--var", "mode=apply"])
+    assert result.returncode == 0
+
+
+def test_validate_json_output(run_cli: RunCli) -> None:
+    ok = run_cli(["validate", "--output", "json"])
+    assert ok.returncode == 0
+    assert json.loads(ok.stdout) == {"valid": True, "problems": [], "warnings": []}
+    bad = run_cli(["validate", "--output", "json", "--var", "nodes=0"])
+    assert bad.returncode == 2
+    report = json.loads(bad.stdout)
+    assert report["valid"] is False
+    assert [p["variable"] for p in report["problems"]] == ["nodes"]
+
+
+def test_mode_mismatch_says_what_to_change(run_cli: RunCli, tmp_path: Path) -> None:
+    result = run_cli(["render", "--var", "mode=apply"])
+    assert result.returncode == 2
+    assert 'variable "mode"' in result.stderr
+    assert 'set mode = "render"' in result.stderr
+    assert not (tmp_path / "build").exists()
+
+
+def test_render_refuses_a_foreign_folder(run_cli: RunCli, tmp_path: Path) -> None:
+    precious = tmp_path / "repo"
+    precious.mkdir()
+    (precious / "main.go").write_text("package main\n")
+    result = run_cli(["render", "--out", "repo"])
+    assert result.returncode == 1
+    assert "was not written by wildside-valkey" in result.stderr
+    assert (precious / "main.go").read_text() == "package main\n"
+    assert "Traceback" not in result.stderr
+
+
+def test_render_replaces_its_own_previous_tree(run_cli: RunCli, tmp_path: Path) -> None:
+    assert run_cli(["render", "--var", "pdb_enabled=true", "--var", "replicas=1"]).returncode == 0
+    assert (tmp_path / "build" / "cluster" / "poddisruptionbudget.yaml").exists()
+    assert run_cli(["render"]).returncode == 0
+    assert not (tmp_path / "build" / "cluster" / "poddisruptionbudget.yaml").exists()
+
+
+def test_unknown_command_is_a_usage_error(run_cli: RunCli) -> None:
+    result = run_cli(["rendr"])
+    assert result.returncode == 2
+    assert "No such command" in result.stderr

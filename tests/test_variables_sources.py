@@ -1,0 +1,121 @@
+"""Loading variables from every file format and from --var, in the documented precedence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from wildside_valkey.errors import VarFileError, VariablesError
+from wildside_valkey.variables import VARIABLE_NAMES, load_variables
+from wildside_valkey.variables.docs import variables_table
+
+from tests.conftest import REPO
+
+TFVARS = """
+# a comment
+nodes         = 3
+cluster_name  = "  cache  "
+node_selector = { "kubernetes.io/os" = "linux" }
+tolerations   = [{ key = "dedicated", operator = "Equal", value = "cache", effect = "NoSchedule" }]
+resource_requests = { cpu = "200m", memory = "256Mi" }
+helm_values = [<<EOT
+a:
+  b: 1
+EOT
+]
+"""
+
+
+def test_tfvars_hcl(tmp_path: Path) -> None:
+    path = tmp_path / "dev.tfvars"
+    path.write_text(TFVARS)
+    v = load_variables([path])
+    assert v.nodes == 3
+    assert v.cluster_name == "cache", "strings are trimmed"
+    assert v.node_selector == {"kubernetes.io/os": "linux"}
+    assert v.tolerations[0].to_manifest() == {
+        "key": "dedicated",
+        "operator": "Equal",
+        "value": "cache",
+        "effect": "NoSchedule",
+    }
+    assert v.resource_requests.cpu == "200m"
+    assert v.helm_values == ("a:\n  b: 1",)
+
+
+@pytest.mark.parametrize("name", ["dev.tfvars.json", "dev.json"])
+def test_json(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text(json.dumps({"replicas": 2, "tls_enabled": True, "cert_issuer_name": "x"}))
+    v = load_variables([path])
+    assert (v.replicas, v.tls_enabled) == (2, True)
+
+
+@pytest.mark.parametrize("name", ["dev.yaml", "dev.yml"])
+def test_yaml(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text("namespace: cache\ncreate_namespaces: false\n")
+    v = load_variables([path])
+    assert (v.namespace, v.create_namespaces) == ("cache", False)
+
+
+def test_precedence_defaults_files_in_order_then_vars(tmp_path: Path) -> None:
+    (tmp_path / "1.yaml").write_text("nodes: 2\nreplicas: 1\nnamespace: one\n")
+    (tmp_path / "2.json").write_text('{"nodes": 4}')
+    v = load_variables([tmp_path / "1.yaml", tmp_path / "2.json"], ["replicas=3"])
+    assert (v.nodes, v.replicas, v.namespace, v.cluster_name) == (4, 3, "one", "valkey")
+
+
+@pytest.mark.parametrize(
+    ("option", "attribute", "expected"),
+    [
+        ("nodes=3", "nodes", 3),
+        ("create_namespaces=false", "create_namespaces", False),
+        ("cluster_name=  spaced  ", "cluster_name", "spaced"),
+        ("image=repo/valkey:8.1=x", "image", "repo/valkey:8.1=x"),
+        ('helm_values=["a: 1", "b: 2"]', "helm_values", ("a: 1", "b: 2")),
+        ('node_selector={"disk" = "ssd"}', "node_selector", {"disk": "ssd"}),
+        ('node_selector={"disk": "ssd"}', "node_selector", {"disk": "ssd"}),
+        ("chart_version=1.2.3", "chart_version", "1.2.3"),
+    ],
+)
+def test_var_option_literals(option: str, attribute: str, expected: object) -> None:
+    assert getattr(load_variables(var_options=[option]), attribute) == expected
+
+
+def test_var_without_equals_is_bad_input() -> None:
+    with pytest.raises(VariablesError, match='variable "nodes": --var takes NAME=VALUE'):
+        load_variables(var_options=["nodes"])
+
+
+def test_unknown_file_format(tmp_path: Path) -> None:
+    path = tmp_path / "vars.toml"
+    path.write_text("nodes = 1")
+    with pytest.raises(VarFileError, match="unknown format"):
+        load_variables([path])
+
+
+def test_file_must_be_a_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "vars.yaml"
+    path.write_text("- nodes\n")
+    with pytest.raises(VarFileError, match="must hold a mapping"):
+        load_variables([path])
+
+
+def test_empty_file_sets_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "empty.yaml"
+    path.write_text("")
+    assert load_variables([path]).nodes == 1
+
+
+def test_variables_table_matches_the_interface() -> None:
+    interface = REPO.parent / "shared" / "docs" / "interface.md"
+    if not interface.exists():
+        pytest.skip(f"{interface} is not present")
+    rows = {line for line in interface.read_text().splitlines() if line.startswith("| ")}
+    generated = set(variables_table().splitlines())
+    promised = {row for row in rows if row.split("|")[1].strip() in VARIABLE_NAMES}
+    assert len(promised) >= 50
+    assert promised <= generated, sorted(promised - generated)
