@@ -38,7 +38,19 @@ _EXPORTS = {
     "WildsideError": "wildside_valkey.errors",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Contract",
+    "Plan",
+    "Variables",
+    "VariablesError",
+    "WildsideError",
+    "build_contract",
+    "build_plan",
+    "load_variables",
+    "render_to",
+    "render_tree",
+    "variables_from_mapping",
+]
 
 
 def __getattr__(name: str) -> Any:

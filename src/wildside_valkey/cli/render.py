@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from pathlib import Path
 
 import click
 
 from ..contract.formats import to_json
 from ..plan import build_plan
-from ..render import render_to
-from ..variables import load_variables
+from ..render import render_to, write_tree
+from ..render.batch import environment_variables, read_each_file, render_batch
+from ..variables import load_raw_values, load_variables
 from .options import variable_options, warn
 
 
@@ -23,15 +26,43 @@ from .options import variable_options, warn
     help="Folder to write the tree into (replaced whole; must be new, empty, or a "
     "previous render).",
 )
-def render(var_files: tuple[str, ...], var_options: tuple[str, ...], out: Path) -> None:
+@click.option(
+    "--each",
+    "each_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Render many environments: FILE is a YAML or JSON list of variable overrides, "
+    "one per environment, applied on top of --var-file/--var. Each lands in "
+    "OUT/<namespace>/<cluster_name>/, and OUT/contracts.json maps each to its contract.",
+)
+def render(
+    var_files: tuple[str, ...], var_options: tuple[str, ...], out: Path, each_file: Path | None
+) -> None:
     """Write the Flux GitOps tree and contract.json into OUT, and print the contract JSON.
 
     Nothing is written unless every variable is valid; a failed write leaves the
     previous tree in place.
     """
+    if each_file is not None:
+        _render_each(var_files, var_options, out, each_file)
+        return
     variables = load_variables(var_files, var_options, expect_mode="render")
     plan = build_plan(variables)
     warn(plan.warnings)
     tree = render_to(plan, out)
     click.echo(to_json(plan.contract.to_dict()), nl=False)
     click.echo(f"wrote {len(tree)} files to {out}", err=True)
+
+
+def _render_each(
+    var_files: tuple[str, ...], var_options: tuple[str, ...], out: Path, each_file: Path
+) -> None:
+    base = load_raw_values(var_files, var_options)
+    environments = environment_variables(base, read_each_file(each_file))
+    tree, contracts = render_batch(environments)
+    write_tree(tree, out)
+    # The same warning for a thousand environments is said once, with its count.
+    counts = Counter(w for v in environments for w in build_plan(v).warnings)
+    warn(f"{message} ({count} environments)" for message, count in counts.items())
+    click.echo(json.dumps(contracts, indent=2, ensure_ascii=False))
+    click.echo(f"wrote {len(environments)} environments ({len(tree)} files) to {out}", err=True)

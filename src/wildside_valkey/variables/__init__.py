@@ -1,6 +1,12 @@
 """Variables: the module's typed inputs, loaded from files and options and validated."""
 
-from .loading import check_mode, load_variables, tofu_types, variables_from_mapping
+from .loading import (
+    check_mode,
+    load_raw_values,
+    load_variables,
+    tofu_types,
+    variables_from_mapping,
+)
 from .schema import SENSITIVE_VARIABLES, VARIABLE_NAMES, ResourceQuantities, Toleration, Variables
 
 __all__ = [
@@ -10,6 +16,7 @@ __all__ = [
     "Toleration",
     "Variables",
     "check_mode",
+    "load_raw_values",
     "load_variables",
     "tofu_types",
     "variables_from_mapping",

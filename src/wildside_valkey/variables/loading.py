@@ -40,16 +40,26 @@ def load_variables(
     ``values`` (for library callers) sits between the defaults and the files.
     ``expect_mode`` is the mode the calling command needs; a disagreement is bad input.
     """
+    variables = variables_from_mapping(load_raw_values(var_files, var_options, values=values))
+    if expect_mode is not None:
+        check_mode(variables, expect_mode)
+    return variables
+
+
+def load_raw_values(
+    var_files: Sequence[str | Path] = (),
+    var_options: Sequence[str] = (),
+    *,
+    values: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The merged, not yet validated values of every source (see :func:`load_variables`)."""
     types = tofu_types()
     layers: list[Mapping[str, Any]] = []
     if values:
         layers.append(values)
     layers.extend(read_var_file(Path(path)) for path in var_files)
     layers.append(dict(parse_var_option(option, types) for option in var_options))
-    variables = variables_from_mapping(merge_sources(layers))
-    if expect_mode is not None:
-        check_mode(variables, expect_mode)
-    return variables
+    return merge_sources(layers)
 
 
 def variables_from_mapping(raw: Mapping[str, Any]) -> Variables:
