@@ -26,7 +26,9 @@ _SECTION = re.compile(
 
 def _fence(path: str, text: str) -> str:
     language = "json" if path.endswith(".json") else "yaml"
-    return f"```{language}\n# {path}\n{text}```\n" if language == "yaml" else f"```json\n{text}```\n"
+    return (
+        f"```{language}\n# {path}\n{text}```\n" if language == "yaml" else f"```json\n{text}```\n"
+    )
 
 
 def generate(readme: str) -> str:

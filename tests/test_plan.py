@@ -45,7 +45,7 @@ def test_plan_is_immutable() -> None:
     valkey = plan.find("Valkey")
     assert valkey is not None
     with pytest.raises(TypeError):
-        valkey.body["spec"]["nodes"] = 9  # type: ignore[index]
+        valkey.body["spec"]["nodes"] = 9
     copy = valkey.manifest()
     copy["spec"]["nodes"] = 9
     assert valkey.body["spec"]["nodes"] == 1
@@ -119,7 +119,8 @@ def test_labels_depend_only_on_identity() -> None:
     b = _plan(
         "nodes=3", "chart_version=v0.0.62-chart", "tls_enabled=true", "cert_issuer_name=x"
     ).find("Valkey")
-    assert a is not None and b is not None
+    assert a is not None
+    assert b is not None
     assert a.body["metadata"]["labels"] == b.body["metadata"]["labels"]
 
 

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import REPO
 from wildside_valkey.errors import VarFileError, VariablesError
 from wildside_valkey.variables import VARIABLE_NAMES, load_variables
 from wildside_valkey.variables.docs import variables_table
-
-from tests.conftest import REPO
 
 TFVARS = """
 # a comment

@@ -8,6 +8,7 @@ The library API, without the CLI::
     plan = wv.build_plan(variables)          # pure: no network, no files
     files = wv.render_tree(plan)             # {"cluster/valkey.yaml": "...", ...}
     contract = plan.contract.to_dict()       # the sync policy contract
+    client = wv.connect(contract)            # in a workload: a ready, cluster-aware client
 
 Names are loaded on first use, so importing the package stays cheap.
 """
@@ -18,15 +19,17 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .contract import Contract, build_contract
+    from .contract import Contract, build_contract, contract_from_env
     from .errors import VariablesError, WildsideError
     from .plan import Plan, build_plan
     from .render import render_to, render_tree
     from .variables import Variables, load_variables, variables_from_mapping
+    from .workload import connect
 
 _EXPORTS = {
     "Contract": "wildside_valkey.contract",
     "build_contract": "wildside_valkey.contract",
+    "contract_from_env": "wildside_valkey.contract",
     "Plan": "wildside_valkey.plan",
     "build_plan": "wildside_valkey.plan",
     "render_to": "wildside_valkey.render",
@@ -36,6 +39,7 @@ _EXPORTS = {
     "variables_from_mapping": "wildside_valkey.variables",
     "VariablesError": "wildside_valkey.errors",
     "WildsideError": "wildside_valkey.errors",
+    "connect": "wildside_valkey.workload",
 }
 
 __all__ = [
@@ -46,6 +50,8 @@ __all__ = [
     "WildsideError",
     "build_contract",
     "build_plan",
+    "connect",
+    "contract_from_env",
     "load_variables",
     "render_to",
     "render_tree",

@@ -59,6 +59,10 @@ class ModeMismatchError(VariablesError):
     """The ``mode`` variable disagrees with the command that was run."""
 
 
+class ContractError(BadInputError):
+    """A contract (JSON, YAML, VALKEY_* variables) is missing a field or is malformed (exit 2)."""
+
+
 class OutputDirectoryError(WildsideError):
     """The render output folder cannot be written safely."""
 

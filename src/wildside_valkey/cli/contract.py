@@ -15,10 +15,11 @@ from .options import variable_options
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["json", "yaml", "env"]),
+    type=click.Choice(["json", "yaml", "env", "configmap"]),
     default="json",
     show_default=True,
-    help="json and yaml print the contract as is; env prints VALKEY_* variables.",
+    help="json and yaml print the contract as is; env prints VALKEY_* variables; "
+    "configmap prints a ConfigMap <cluster_name>-contract of them, for envFrom.",
 )
 def contract(
     var_files: tuple[str, ...], var_options: tuple[str, ...], output_format: ContractFormat

@@ -1,7 +1,8 @@
 """The sync policy contract: built from the variables, beside the plan."""
 
 from .credentials import CredentialStrategy, credential_strategy, password_secret_ref
-from .formats import ContractFormat, env_items, format_contract
+from .env import contract_configmap, contract_env, contract_from_env
+from .formats import ContractFormat, format_contract
 from .model import Contract, build_contract
 
 __all__ = [
@@ -9,8 +10,10 @@ __all__ = [
     "ContractFormat",
     "CredentialStrategy",
     "build_contract",
+    "contract_configmap",
+    "contract_env",
+    "contract_from_env",
     "credential_strategy",
-    "env_items",
     "format_contract",
     "password_secret_ref",
 ]

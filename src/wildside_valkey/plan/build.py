@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..contract import build_contract
+from ..contract import Contract, build_contract, contract_configmap
 from ..variables import Variables
 from .credentials import credentials_manifest
 from .disruption import pdb_manifest, wants_pdb
+from .labels import instance_labels
 from .model import Component, Plan, Resource
 from .namespaces import cluster_namespace_manifest, operator_namespace_manifest
 from .operator import operator_chart
@@ -17,16 +18,17 @@ from .warnings import plan_warnings
 
 
 def build_plan(v: Variables) -> Plan:
+    contract = build_contract(v)
     return Plan(
         variables=v,
         operator=operator_chart(v),
-        resources=apply_order(_resources(v)),
-        contract=build_contract(v),
+        resources=apply_order(_resources(v, contract)),
+        contract=contract,
         warnings=tuple(plan_warnings(v)),
     )
 
 
-def _resources(v: Variables) -> Iterator[Resource]:
+def _resources(v: Variables, contract: Contract) -> Iterator[Resource]:
     if v.create_namespaces:
         yield Resource.of(Component.OPERATOR, operator_namespace_manifest(v))
         if v.namespace != v.operator_namespace:
@@ -37,3 +39,7 @@ def _resources(v: Variables) -> Iterator[Resource]:
     yield Resource.of(Component.CLUSTER, valkey_manifest(v))
     if wants_pdb(v):
         yield Resource.of(Component.CLUSTER, pdb_manifest(v))
+    if v.contract_configmap_enabled:
+        configmap = contract_configmap(contract.to_dict())
+        configmap["metadata"]["labels"] = {**configmap["metadata"]["labels"], **instance_labels(v)}
+        yield Resource.of(Component.CLUSTER, configmap)

@@ -28,6 +28,9 @@ def plan_warnings(v: Variables) -> Iterator[str]:
             f"{v.cluster_name!r} over the same pods; with a second one ({v.pdb_name!r}) the "
             "eviction API refuses to evict them, which blocks `kubectl drain` and node upgrades"
         )
+    if v.password and (v.anonymous_auth or v.eso_enabled):
+        reason = "anonymous_auth = true" if v.anonymous_auth else "eso_enabled = true"
+        yield f"password_inline is ignored: {reason} takes precedence"
     if v.replicas > 0:
         yield (
             "replicas > 0: valkey-operator issue #186 reports that replicas currently become "

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from ..plan import Plan
-from .tree import CONTRACT_FILE, RenderedTree, render_tree
+from .tree import CONTRACT_FILE, ManifestTree, RenderedTree, render_manifests, render_tree
 from .writer import MARKER, write_tree
 
 
@@ -14,4 +14,13 @@ def render_to(plan: Plan, out: Path) -> RenderedTree:
     return tree
 
 
-__all__ = ["CONTRACT_FILE", "MARKER", "RenderedTree", "render_to", "render_tree", "write_tree"]
+__all__ = [
+    "CONTRACT_FILE",
+    "MARKER",
+    "ManifestTree",
+    "RenderedTree",
+    "render_manifests",
+    "render_to",
+    "render_tree",
+    "write_tree",
+]

@@ -43,8 +43,9 @@ def chart_source(v: Variables, chart: OperatorChart) -> dict[str, Any]:
                 "interval": v.flux_helm_repository_interval,
                 "url": f"{chart.repository}/{chart.chart}",
                 # An exact tag: `-chart` makes the version a semver pre-release,
-                # which a range would not select.
-                "ref": {"tag": chart.version},
+                # which a range would not select. OCI tags cannot hold `+`, so
+                # Helm pushes build metadata as `_`.
+                "ref": {"tag": chart.version.replace("+", "_")},
                 "layerSelector": {"mediaType": HELM_CHART_LAYER, "operation": "copy"},
             },
         }

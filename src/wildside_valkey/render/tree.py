@@ -35,25 +35,34 @@ _FILE_NAMES = {
 }
 
 
-def render_tree(plan: Plan) -> RenderedTree:
-    """Every file of the tree, keyed by its path relative to the output folder."""
-    v = plan.variables
-    files: dict[str, str] = {}
+ManifestTree = dict[str, list[dict[str, Any]]]
 
+
+def render_manifests(plan: Plan) -> ManifestTree:
+    """The tree's Kubernetes objects, keyed by file path (kustomization.yaml files excluded)."""
+    v = plan.variables
+    manifests: ManifestTree = {}
     operator_files = _component_files(plan, Component.OPERATOR)
     operator_files["source.yaml"] = [flux.chart_source(v, plan.operator)]
     operator_files["helmrelease.yaml"] = [flux.helm_release(v, plan.operator)]
-    cluster_files = _component_files(plan, Component.CLUSTER)
-
-    for folder, folder_files in (("operator", operator_files), ("cluster", cluster_files)):
-        files[f"{folder}/kustomization.yaml"] = _kustomization_file(list(folder_files))
+    for folder, folder_files in (
+        ("operator", operator_files),
+        ("cluster", _component_files(plan, Component.CLUSTER)),
+    ):
         for name, documents in folder_files.items():
-            files[f"{folder}/{name}"] = dump_documents(documents)
+            manifests[f"{folder}/{name}"] = documents
+    manifests["sync.yaml"] = [flux.operator_kustomization(v), flux.cluster_kustomization(v)]
+    return manifests
 
+
+def render_tree(plan: Plan) -> RenderedTree:
+    """Every file of the tree, keyed by its path relative to the output folder."""
+    manifests = render_manifests(plan)
+    files = {path: dump_documents(documents) for path, documents in manifests.items()}
+    for folder in ("operator", "cluster"):
+        names = [path.partition("/")[2] for path in manifests if path.startswith(f"{folder}/")]
+        files[f"{folder}/kustomization.yaml"] = _kustomization_file(names)
     files["kustomization.yaml"] = _kustomization_file(["sync.yaml"])
-    files["sync.yaml"] = dump_documents(
-        [flux.operator_kustomization(v), flux.cluster_kustomization(v)]
-    )
     files[CONTRACT_FILE] = to_json(plan.contract.to_dict())
     return MappingProxyType(dict(sorted(files.items())))
 

@@ -64,7 +64,7 @@ def load_raw_values(
 
 def variables_from_mapping(raw: Mapping[str, Any]) -> Variables:
     """Validate raw values; raise :class:`VariablesError` listing every problem."""
-    problems = [_unknown(name) for name in raw if name not in VARIABLE_NAMES]
+    problems = [_unknown(str(name)) for name in raw if name not in VARIABLE_NAMES]
     known = {name: value for name, value in raw.items() if name in VARIABLE_NAMES}
     try:
         variables = Variables.model_validate(known)

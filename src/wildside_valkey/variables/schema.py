@@ -26,6 +26,8 @@ from .helm_values import parse_values_document
 DnsLabel = Annotated[str, AfterValidator(formats.dns_label)]
 DnsSubdomain = Annotated[str, AfterValidator(formats.dns_subdomain)]
 NotBlank = Annotated[str, AfterValidator(formats.not_blank)]
+# The CRDs' counts are 32-bit integers.
+INT32_MAX = 2**31 - 1
 FluxDuration = Annotated[str, AfterValidator(formats.flux_duration)]
 Quantity = Annotated[str, AfterValidator(formats.positive_quantity)]
 
@@ -92,7 +94,9 @@ class Variables(_Strict):
         "semantic version, optional `v` prefix, pre-release/build allowed",
     )
     helm_wait: bool = _variable(True, "bool", "")
-    helm_timeout: Annotated[int, Field(gt=0)] = _variable(600, "number", "seconds, > 0")
+    helm_timeout: Annotated[int, Field(gt=0, le=INT32_MAX)] = _variable(
+        600, "number", "seconds, > 0"
+    )
     helm_values: tuple[str, ...] = _variable(
         (), "list(string)", "each a YAML mapping; merged deeply in order (later wins)"
     )
@@ -116,14 +120,18 @@ class Variables(_Strict):
         "./platform/valkey", "string", "path of the rendered tree inside that Git repository"
     )
     cluster_name: DnsLabel = _variable("valkey", "string", "DNS-1123 label")
-    nodes: Annotated[int, Field(ge=1)] = _variable(1, "number", "whole number ≥ 1")
-    replicas: Annotated[int, Field(ge=0)] = _variable(0, "number", "whole number ≥ 0")
+    nodes: Annotated[int, Field(ge=1, le=INT32_MAX)] = _variable(1, "number", "whole number ≥ 1")
+    replicas: Annotated[int, Field(ge=0, le=INT32_MAX)] = _variable(0, "number", "whole number ≥ 0")
     cluster_domain: Annotated[str, AfterValidator(formats.dns_name)] = _variable(
         "cluster.local", "string", "DNS name"
     )
     persistence_enabled: bool = _variable(True, "bool", "")
     storage_size: Quantity = _variable("1Gi", "string", "Kubernetes quantity")
-    storage_class: NotBlank = _variable("do-block-storage", "string", "not blank")
+    # The interface says "not blank"; a StorageClass name must also be a DNS
+    # subdomain, or the API server refuses the claim only once pods are created.
+    storage_class: Annotated[NotBlank, AfterValidator(formats.dns_subdomain)] = _variable(
+        "do-block-storage", "string", "not blank"
+    )
     image: str = _variable("", "string", "blank = operator default")
     exporter_image: str = _variable("", "string", "blank = operator default")
     resource_requests: ResourceQuantities = _variable(
@@ -139,7 +147,7 @@ class Variables(_Strict):
     prometheus_enabled: bool = _variable(False, "bool", "")
     service_monitor_enabled: bool = _variable(False, "bool", "needs prometheus_enabled")
     pdb_enabled: bool = _variable(False, "bool", "see operator-facts.md on the operator's own PDB")
-    pdb_min_available: Annotated[int, Field(ge=0)] = _variable(
+    pdb_min_available: Annotated[int, Field(ge=0, le=INT32_MAX)] = _variable(
         1, "number", "≥ 0 and < nodes × (replicas + 1)"
     )
     pdb_name: DnsLabel = _variable("pdb-valkey", "string", "DNS-1123 label")
@@ -175,6 +183,11 @@ class Variables(_Strict):
     cert_issuer_name: str = _variable("", "string", "required when tls_enabled")
     cert_issuer_type: Literal["ClusterIssuer", "Issuer"] = _variable(
         "ClusterIssuer", "string", "`ClusterIssuer` or `Issuer`"
+    )
+    contract_configmap_enabled: bool = _variable(
+        False,
+        "bool",
+        "adds a ConfigMap `<cluster_name>-contract` with the contract as `VALKEY_*` keys",
     )
     external_access_enabled: bool = _variable(False, "bool", "")
     external_access_type: Annotated[Literal["loadbalancer", "proxy"], BeforeValidator(_lower)] = (

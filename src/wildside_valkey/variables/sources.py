@@ -90,8 +90,11 @@ def _parse_hcl(path: Path, text: str) -> Any:
     try:
         return _hcl_loads(text)
     except Exception as error:  # python-hcl2 raises lark's many exception types
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else "syntax error"
-        raise VarFileError(f"var file {str(path)!r} is not valid HCL: {first_line}") from error
+        # Only the position: lark's messages quote the offending token, which may
+        # be (part of) a password.
+        line, column = getattr(error, "line", None), getattr(error, "column", None)
+        where = f" at line {line}, column {column}" if line is not None else ""
+        raise VarFileError(f"var file {str(path)!r} is not valid HCL{where}") from None
 
 
 def parse_var_option(option: str, tofu_types: Mapping[str, str]) -> tuple[str, Any]:

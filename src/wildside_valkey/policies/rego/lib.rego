@@ -59,29 +59,40 @@ objects_of(group, kind) := {m |
 
 valkeys := objects_of("hyperspike.io", "Valkey")
 
-name(obj) := object.get(obj, ["metadata", "name"], "")
+# Messages are built with concat only, never sprintf: rego-cpp (regopy) quotes strings that
+# come from other built-ins when they pass through sprintf's %s and %v, and OPA does not, so
+# sprintf would print different messages in-process and under conftest.
 
-namespace(obj) := object.get(obj, ["metadata", "namespace"], "")
+# A value as text: strings as they are, anything else as JSON.
+text(value) := value if {
+	is_string(value)
+} else := json.marshal(value)
+
+# A value for "got ..." in messages: strings in double quotes, anything else as JSON.
+# Strings are not passed to json.marshal, which in OPA (Go) escapes <, > and & as \u003c...
+show(value) := concat("", ["\"", value, "\""]) if {
+	is_string(value)
+} else := json.marshal(value)
+
+name(obj) := text(object.get(obj, ["metadata", "name"], ""))
+
+namespace(obj) := text(object.get(obj, ["metadata", "namespace"], ""))
 
 # "namespace/name", or just "name" for an object without a namespace.
-ref(obj) := sprintf("%s/%s", [namespace(obj), name(obj)]) if {
+ref(obj) := concat("/", [namespace(obj), name(obj)]) if {
 	namespace(obj) != ""
 } else := name(obj)
 
 # How a message names an object: "<file>: <Kind> <namespace>/<name>".
-where(m) := sprintf("%s: %s %s", [m.path, m.object.kind, ref(m.object)])
-
-# A value as JSON, for "got ..." in messages. json.marshal quotes strings the same way in
-# OPA and rego-cpp, whereas sprintf's %v does not.
-show(value) := json.marshal(value)
+where(m) := concat("", [m.path, ": ", text(m.object.kind), " ", ref(m.object)])
 
 # A result in the form conftest understands: "msg" is printed, the other keys are metadata
 # (shown by `conftest --output json`) and become the typed fields of a Python Finding.
-finding(m, rule, text) := {
-	"msg": sprintf("%s: %s", [where(m), text]),
+finding(m, rule, message) := {
+	"msg": concat(": ", [where(m), message]),
 	"rule": rule,
 	"file": m.path,
-	"kind": m.object.kind,
+	"kind": text(m.object.kind),
 	"namespace": namespace(m.object),
 	"name": name(m.object),
 }

@@ -1,0 +1,241 @@
+"""Benchmarks: medians over repeated runs, each beside a baseline measured in the same run.
+
+Not a test: timings depend on the machine. ``make bench`` runs this and writes
+the table to docs/benchmarks.md. Every figure is a median of --repeat runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+COMMAND = str(BIN / "wildside-valkey")
+
+
+@dataclass
+class Row:
+    what: str
+    median: str
+    baseline: str
+    ratio: str
+    target: str
+
+
+def _median_seconds(run: Callable[[], object], repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def _process(argv: Sequence[str], cwd: Path | None = None) -> Callable[[], object]:
+    def run() -> object:
+        folder = cwd or Path(tempfile.mkdtemp(prefix="bench-"))
+        result = subprocess.run(argv, cwd=folder, capture_output=True, check=False)
+        if result.returncode != 0:
+            raise SystemExit(f"{' '.join(argv)} failed:\n{result.stderr.decode()}")
+        if cwd is None:
+            shutil.rmtree(folder, ignore_errors=True)
+        return result
+
+    return run
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def _environments(count: int) -> list[dict[str, object]]:
+    return [
+        {"cluster_name": f"pr-{index}", "namespace": f"preview-{index}", "nodes": 1 + index % 3}
+        for index in range(count)
+    ]
+
+
+_IN_PROCESS = """
+import json, resource, sys, tempfile, time
+from pathlib import Path
+from wildside_valkey.render import write_tree
+from wildside_valkey.render.batch import environment_variables, render_batch
+entries = json.loads(sys.argv[1])
+start = time.perf_counter()
+environments = environment_variables({}, entries)
+tree, _ = render_batch(environments)
+write_tree(tree, Path(tempfile.mkdtemp()) / "out")
+elapsed = time.perf_counter() - start
+print(json.dumps({"seconds": elapsed,
+                  "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+def _in_process(count: int, repeat: int) -> tuple[float, int]:
+    entries = json.dumps(_environments(count))
+    seconds, peaks = [], []
+    for _ in range(repeat):
+        result = subprocess.run(
+            [sys.executable, "-c", _IN_PROCESS, entries], capture_output=True, check=True, text=True
+        )
+        report = json.loads(result.stdout)
+        seconds.append(report["seconds"])
+        peaks.append(report["peak_kib"])
+    return statistics.median(seconds), max(peaks)
+
+
+def measure(repeat: int) -> tuple[list[Row], dict[str, str]]:
+    rows: list[Row] = []
+    system_python = shutil.which("python3", path=os.defpath + os.pathsep + os.environ["PATH"])
+    venv_yaml = _median_seconds(_process([sys.executable, "-c", "import yaml"]), repeat)
+    path_yaml = (
+        _median_seconds(_process([system_python, "-c", "import yaml"]), repeat)
+        if system_python and _imports_yaml(system_python)
+        else None
+    )
+    render = _median_seconds(_process([COMMAND, "render", "--out", "build"]), repeat)
+    contract = _median_seconds(_process([COMMAND, "contract"]), repeat)
+    help_ = _median_seconds(_process([COMMAND, "--help"]), repeat)
+
+    def ratio(value: float, base: float) -> str:
+        return f"{value / base:.2f}×"
+
+    rows.append(
+        Row(
+            "cold `render` (defaults, temp folder)",
+            _ms(render),
+            f"`.venv python -c 'import yaml'` {_ms(venv_yaml)}",
+            ratio(render, venv_yaml),
+            "≤ 3.0×",
+        )
+    )
+    if path_yaml is not None:
+        rows.append(
+            Row(
+                "cold `render` (defaults, temp folder)",
+                _ms(render),
+                f"`python3 -c 'import yaml'` on PATH {_ms(path_yaml)}",
+                ratio(render, path_yaml),
+                "≤ 3.0×",
+            )
+        )
+    rows.append(
+        Row(
+            "cold `contract`",
+            _ms(contract),
+            f"venv yaml {_ms(venv_yaml)}",
+            ratio(contract, venv_yaml),
+            "",
+        )
+    )
+    rows.append(
+        Row("cold `--help`", _ms(help_), f"venv yaml {_ms(venv_yaml)}", ratio(help_, venv_yaml), "")
+    )
+
+    for count in (1, 100, 1000):
+        seconds, peak = _in_process(count, max(3, repeat // 3))
+        rows.append(
+            Row(
+                f"in-process render of {count} environments (files written)",
+                f"{seconds * 1000:.0f} ms",
+                f"{seconds / count * 1000:.2f} ms/env",
+                f"peak RSS {peak / 1024:.0f} MiB",
+                "≤ 1.0 s, < 150 MiB" if count == 1000 else "",
+            )
+        )
+
+    with tempfile.TemporaryDirectory() as folder:
+        each = Path(folder) / "each.json"
+        each.write_text(json.dumps(_environments(1000)))
+        seconds = _median_seconds(
+            _process([COMMAND, "render", "--each", str(each), "--out", str(Path(folder) / "o")]),
+            max(3, repeat // 3),
+        )
+        rows.append(
+            Row(
+                "`render --each` 1,000 entries, as a process",
+                f"{seconds * 1000:.0f} ms",
+                f"{seconds:.3f} s",
+                "",
+                "≤ 2.0 s",
+            )
+        )
+    rows.extend(_optional_rows(repeat))
+    machine = {
+        "cpus": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "repeat": str(repeat),
+    }
+    return rows, machine
+
+
+def _imports_yaml(python: str) -> bool:
+    return (
+        subprocess.run([python, "-c", "import yaml"], capture_output=True, check=False).returncode
+        == 0
+    )
+
+
+def _optional_rows(repeat: int) -> list[Row]:
+    """Figures for parts that may not be in this build (policies, apply)."""
+    rows: list[Row] = []
+    for script in sorted((REPO / "scripts").glob("bench_*.py")):
+        result = subprocess.run(
+            [sys.executable, str(script), "--repeat", str(repeat)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise SystemExit(f"{script.name} failed:\n{result.stderr}")
+        for item in json.loads(result.stdout):
+            rows.append(Row(**item))
+    return rows
+
+
+def table(rows: list[Row], machine: dict[str, str]) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`scripts/bench.py`); medians of repeated runs, each",
+        "beside a baseline measured in the same run.",
+        "",
+        f"Machine: {machine['cpus']} CPUs, Python {machine['python']}, {machine['platform']}; "
+        f"{machine['repeat']} runs per cold-start figure.",
+        "",
+        "| what | median | baseline / detail | ratio / detail | target |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    lines += [f"| {r.what} | {r.median} | {r.baseline} | {r.ratio} | {r.target} |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--write", type=Path, help="also write the table to this file")
+    args = parser.parse_args()
+    rows, machine = measure(args.repeat)
+    text = table(rows, machine)
+    print(text, end="")
+    if args.write:
+        args.write.parent.mkdir(parents=True, exist_ok=True)
+        args.write.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,81 @@
+"""``wildside-valkey check``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import click
+
+from ..contract import build_contract
+from ..variables import load_variables
+from ..workload import ConnectOptions, format_check, run_check
+from ..workload.password import DEFAULT_PASSWORD_ENV
+from .options import output_option, variable_options
+
+_FILE = click.Path(dir_okay=False, path_type=Path)
+
+
+@click.command()
+@variable_options
+@click.option(
+    "--contract",
+    "contract_file",
+    type=_FILE,
+    help="Read the contract from this JSON or YAML file (e.g. build/contract.json) "
+    "instead of building it from the variables.",
+)
+@click.option("--host", help="Connect here instead of the contract's host (e.g. a port-forward).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Connect to this port instead.")
+@click.option(
+    "--password-env",
+    default=DEFAULT_PASSWORD_ENV,
+    show_default=True,
+    metavar="NAME",
+    help="Environment variable holding the password.",
+)
+@click.option("--password-file", type=_FILE, help="File holding the password.")
+@click.option(
+    "--from-secret",
+    is_flag=True,
+    help="Read the password from the Kubernetes Secret the contract names.",
+)
+@click.option("--kubeconfig", type=_FILE, help="kubeconfig for --from-secret/--ca-from-secret.")
+@click.option("--context", help="kubeconfig context for --from-secret/--ca-from-secret.")
+@click.option("--ca-file", type=_FILE, help="CA certificate (PEM) that signed the server's.")
+@click.option(
+    "--ca-from-secret",
+    is_flag=True,
+    help="Read the CA from the Secret the contract's tls.ca_secret names.",
+)
+@click.option(
+    "--tls-server-name",
+    metavar="NAME",
+    help="Verify the server certificate for this name instead of the contract's host.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=5.0,
+    show_default=True,
+    help="Seconds to wait for each connection and reply.",
+)
+@click.option("--standalone", is_flag=True, help="The server is not in cluster mode.")
+@output_option
+def check(
+    var_files: tuple[str, ...],
+    var_options: tuple[str, ...],
+    contract_file: Path | None,
+    output: Literal["text", "json"],
+    standalone: bool,
+    **options: Any,
+) -> None:
+    """Connect through the contract: PING, a SET/GET/DEL round trip on a key of
+    its own, then report latency and the server version. Exits 1 with the reason
+    when anything fails. The password is never printed.
+    """
+    contract: Any = contract_file or build_contract(load_variables(var_files, var_options))
+    # Options left unset keep ConnectOptions' defaults (such as the mounted password file).
+    given = {name: value for name, value in options.items() if value not in (None, False)}
+    connect_options = ConnectOptions(cluster=False if standalone else None, **given)
+    click.echo(format_check(run_check(contract, connect_options), output))

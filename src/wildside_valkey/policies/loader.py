@@ -1,0 +1,127 @@
+"""Read YAML files and folders into manifest files for the policy engine.
+
+Folders are walked recursively for ``*.yaml`` and ``*.yml`` files (hidden files and folders,
+such as ``.git`` or ``.github``, are skipped); a file named explicitly is read whatever its
+suffix, since YAML also reads JSON. Every document of a multi-document file is kept, empty
+documents are dropped. ``kustomization.yaml`` files are read like any other: the rules select
+objects by apiVersion and kind, so they pass through unnoticed, exactly as under conftest.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from wildside_valkey.errors import BadInputError
+
+from .model import ManifestFile
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+class _ManifestLoader(yaml.SafeLoader):
+    """SafeLoader that keeps timestamps as strings.
+
+    Kubernetes reads YAML through JSON, where a date is a string; PyYAML would make it a
+    datetime, which the policy input (JSON) cannot carry.
+    """
+
+
+_ManifestLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != _TIMESTAMP_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _timestamp_as_string(loader: _ManifestLoader, node: yaml.Node) -> str:
+    # Explicitly tagged timestamps (!!timestamp) stay strings too.
+    if not isinstance(node, yaml.ScalarNode):
+        raise yaml.constructor.ConstructorError(
+            None, None, "a timestamp must be a scalar", node.start_mark
+        )
+    return str(loader.construct_scalar(node))
+
+
+_ManifestLoader.add_constructor(_TIMESTAMP_TAG, _timestamp_as_string)
+
+
+def load_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[ManifestFile, ...]:
+    """Load every YAML file named by ``paths`` (files or folders), each file once."""
+    seen: set[Path] = set()
+    files: list[ManifestFile] = []
+    arguments = [Path(p) for p in paths]
+    for argument in arguments:
+        for file in _yaml_files(argument):
+            resolved = file.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            files.append(load_file(file))
+    if not files:
+        shown = ", ".join(str(a) for a in arguments) or "(nothing)"
+        raise BadInputError(f"no YAML files found in: {shown}")
+    return tuple(files)
+
+
+def load_file(path: Path) -> ManifestFile:
+    """Parse one YAML file; its path is shown in messages as given (POSIX separators)."""
+    shown = path.as_posix()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise BadInputError(f"{shown}: cannot be read: {error}") from error
+    return parse_documents(shown, text)
+
+
+def parse_documents(shown: str, text: str) -> ManifestFile:
+    """Parse the YAML text of one file into a manifest file named ``shown``."""
+    try:
+        # _ManifestLoader is a SafeLoader: no arbitrary Python objects are built.
+        documents = list(yaml.load_all(text, Loader=_ManifestLoader))
+    except yaml.YAMLError as error:
+        raise BadInputError(f"{shown}: not valid YAML: {_describe(error)}") from error
+    kept: list[Mapping[str, Any]] = []
+    for index, document in enumerate(documents, start=1):
+        if document is None:
+            continue
+        if not isinstance(document, dict):
+            kind = type(document).__name__
+            raise BadInputError(
+                f"{shown}: document {index} is a {kind}, not a mapping (a Kubernetes object)"
+            )
+        kept.append(document)
+    return ManifestFile(path=shown, documents=tuple(kept))
+
+
+def _yaml_files(argument: Path) -> list[Path]:
+    if argument.is_file():
+        return [argument]
+    if not argument.is_dir():
+        raise BadInputError(f"{argument.as_posix()}: no such file or folder")
+    found: list[Path] = []
+    for root, folders, names in os.walk(argument):
+        # Pruning in place stops os.walk from descending into hidden folders.
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        found.extend(
+            Path(root, name)
+            for name in sorted(names)
+            if name.endswith(YAML_SUFFIXES) and not name.startswith(".")
+        )
+    return found
+
+
+def _describe(error: yaml.YAMLError) -> str:
+    """A one-line description with the 1-based line and column where PyYAML knows them."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        problem = error.problem or error.context or "syntax error"
+        mark = error.problem_mark or error.context_mark
+        if mark is not None:
+            return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+        return problem
+    return str(error)

@@ -1,0 +1,168 @@
+"""Turn valkey-py and socket errors into the project's connect errors.
+
+valkey-py wraps the real cause: the cluster client raises
+``ValkeyClusterException(...) from AuthenticationError``, a failed TLS
+handshake becomes ``ConnectionError`` raised while handling
+``SSLCertVerificationError``. So the whole ``__cause__``/``__context__`` chain
+is searched, most specific cause first.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from valkey import exceptions as vx
+
+from wildside_valkey.workload.errors import (
+    AuthenticationFailedError,
+    CertificateMismatchError,
+    CertificateUntrustedError,
+    ClusterModeError,
+    ConnectError,
+    ServerTimeoutError,
+    ServerUnreachableError,
+    TlsHandshakeError,
+)
+
+# What valkey-py raises while talking to a server: its own errors, the cluster
+# client's (which do not derive from ValkeyError), and socket/ssl errors.
+LIBRARY_ERRORS: tuple[type[BaseException], ...] = (
+    vx.ValkeyError,
+    vx.ValkeyClusterException,
+    OSError,
+)
+
+# OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH and X509_V_ERR_IP_ADDRESS_MISMATCH.
+_NAME_MISMATCH_CODES = frozenset({62, 64})
+_NO_AUTH_MARKERS = ("authentication required", "noauth")
+_NO_PASSWORD_SET_MARKERS = ("without any password configured", "no password is set")
+_DROPPED_MARKERS = ("closed by server", "reset by peer")
+_NOT_CLUSTER_MARKERS = ("cluster support disabled", "cluster mode is not enabled")
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """What was being tried, for the message: never holds the password itself."""
+
+    address: str
+    tls_server_name: str | None
+    password_source: str | None
+    cluster: bool
+
+
+def translate(exc: BaseException, attempt: Attempt) -> ConnectError:
+    """The ConnectError that explains ``exc``; raise it ``from exc``."""
+    chain = list(_chain(exc))
+    for err in chain:
+        if isinstance(err, ssl.SSLCertVerificationError):
+            return _certificate_error(err, attempt)
+    for err in chain:
+        if isinstance(err, vx.AuthenticationError | vx.AuthenticationWrongNumberOfArgsError):
+            return _authentication_error(err, attempt)
+    for err in chain:
+        if _mentions(err, _NOT_CLUSTER_MARKERS):
+            return _cluster_mode_error(attempt)
+    for err in chain:
+        if isinstance(err, ssl.SSLError):
+            return TlsHandshakeError(
+                f"TLS handshake with {attempt.address} failed ({err.reason or err}): "
+                "is the server really serving TLS on this port?"
+            )
+    for err in chain:
+        if isinstance(err, vx.TimeoutError | socket.timeout):
+            return ServerTimeoutError(_timeout_message(err, attempt))
+    for err in chain:
+        if isinstance(err, socket.gaierror):
+            return ServerUnreachableError(
+                f"cannot resolve the host of {attempt.address} ({err.strerror}): Service names "
+                "resolve only inside the cluster; from outside, port-forward and pass host/port"
+            )
+    for err in chain:
+        if isinstance(err, vx.ConnectionError | OSError):
+            return ServerUnreachableError(_unreachable_message(err, attempt))
+    return ConnectError(f"talking to {attempt.address} failed: {exc}")
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        err = pending.pop(0)
+        if id(err) in seen:
+            continue
+        seen.add(id(err))
+        yield err
+        pending.extend(e for e in (err.__cause__, err.__context__) if e is not None)
+
+
+def _mentions(err: BaseException, markers: tuple[str, ...]) -> bool:
+    text = str(err).lower()
+    return any(marker in text for marker in markers)
+
+
+def _certificate_error(err: ssl.SSLCertVerificationError, attempt: Attempt) -> ConnectError:
+    detail = err.verify_message or str(err)
+    if err.verify_code in _NAME_MISMATCH_CODES:
+        return CertificateMismatchError(
+            f"the certificate served at {attempt.address} does not name "
+            f"{attempt.tls_server_name!r} ({detail}): the contract's host must be one of the "
+            "certificate's DNS names"
+        )
+    return CertificateUntrustedError(
+        f"the certificate served at {attempt.address} is not trusted ({detail}): give the "
+        "cluster's CA (ca_file / --ca-file, or ca_from_secret to read the contract's CA Secret)"
+    )
+
+
+def _authentication_error(err: BaseException, attempt: Attempt) -> ConnectError:
+    if _mentions(err, _NO_AUTH_MARKERS):
+        if attempt.password_source is None:
+            return AuthenticationFailedError(
+                f"{attempt.address} requires a password (NOAUTH) but none was sent: the "
+                "contract says anonymous auth; pass the password explicitly"
+            )
+        return AuthenticationFailedError(f"{attempt.address} requires a password (NOAUTH)")
+    if _mentions(err, _NO_PASSWORD_SET_MARKERS):
+        return AuthenticationFailedError(
+            f"{attempt.address} has no password configured but the password from "
+            f"{attempt.password_source} was sent: the server allows anonymous access"
+        )
+    return AuthenticationFailedError(
+        f"{attempt.address} refused the password from {attempt.password_source} (WRONGPASS): "
+        "it does not match the server's"
+    )
+
+
+def _cluster_mode_error(attempt: Attempt) -> ConnectError:
+    if attempt.cluster:
+        return ClusterModeError(
+            f"{attempt.address} does not run in cluster mode: connect with cluster=False"
+        )
+    return ClusterModeError(f"{attempt.address} refused a command because of its cluster mode")
+
+
+def _timeout_message(err: BaseException, attempt: Attempt) -> str:
+    message = f"{attempt.address} did not answer in time ({err})"
+    if attempt.tls_server_name is not None and "connecting" in str(err).lower():
+        # A plain-text server reads a TLS hello as the start of a command and
+        # waits for the rest: the handshake hangs rather than fails.
+        message += " (if the server does not serve TLS, the contract's tls.enabled must be false)"
+    return message
+
+
+def _unreachable_message(err: BaseException, attempt: Attempt) -> str:
+    message = f"cannot reach {attempt.address}: {err}"
+    if attempt.cluster and attempt.address not in str(err):
+        # The seed answered but another node did not: it announced an address
+        # this machine cannot reach (a pod IP seen through a port-forward).
+        message = (
+            f"the cluster reached through {attempt.address} announces a node this client "
+            f"cannot reach: {err} (map announced addresses with address_map)"
+        )
+    if attempt.tls_server_name is None and _mentions(err, _DROPPED_MARKERS):
+        # A TLS-only server drops a plain-text client without a word.
+        message += " (if the server uses TLS, the contract's tls.enabled must be true)"
+    return message

@@ -1,0 +1,938 @@
+"""The fake Kubernetes API server, exercised through lightkube as apply mode uses it."""
+
+from __future__ import annotations
+
+import base64
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+from lightkube import ApiError, Client, KubeConfig, operators
+from lightkube.generic_resource import create_namespaced_resource
+from lightkube.models.meta_v1 import ObjectMeta
+from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
+from lightkube.resources.core_v1 import Namespace, Secret
+from lightkube.resources.policy_v1 import PodDisruptionBudget
+from lightkube.types import CascadeType, PatchType
+
+from tests.fakes.kube_api import FakeKubeApi
+from tests.fakes.kube_resources import CORE_RESOURCES, ResourceType
+from tests.fakes.kube_sim import simulate_external_secrets, simulate_valkey_operator
+from tests.fakes.kubeconfig import KubeconfigFile
+
+pytest_plugins = ["tests.fakes.plugin"]
+
+MakeFakeKube = Callable[..., FakeKubeApi]
+
+# Generic resources are classes made at run time; mypy cannot see their fields.
+Valkey: Any = create_namespaced_resource("hyperspike.io", "v1", "Valkey", "valkeys")
+ExternalSecret: Any = create_namespaced_resource(
+    "external-secrets.io", "v1", "ExternalSecret", "externalsecrets"
+)
+SHARED_CRDS = Path(__file__).resolve().parents[2].parent / "shared" / "crds"
+
+
+@pytest.fixture
+def client(fake_kubeconfig: KubeconfigFile) -> Iterator[Client]:
+    config = KubeConfig.from_file(fake_kubeconfig.path)
+    with Client(config=config, field_manager="wildside-valkey") as c:
+        yield c
+
+
+def raw(api: FakeKubeApi, method: str, path: str, **kw: Any) -> httpx.Response:
+    """A request lightkube would not make (bad token, odd content type, ...)."""
+    headers = {"Authorization": "Bearer fake-token", **kw.pop("headers", {})}
+    with httpx.Client(base_url=api.url, timeout=5) as http:
+        return http.request(method, path, headers=headers, **kw)
+
+
+def ns(name: str, **labels: str) -> Namespace:
+    return Namespace(metadata=ObjectMeta(name=name, labels=labels or None))
+
+
+def valkey(name: str = "valkey", namespace: str = "valkey", **spec: Any) -> Any:
+    return Valkey(
+        metadata=ObjectMeta(name=name, namespace=namespace),
+        spec=spec or {"nodes": 1},
+    )
+
+
+def name_of(obj: Namespace | Secret) -> str:
+    assert obj.metadata is not None
+    assert obj.metadata.name is not None
+    return obj.metadata.name
+
+
+def api_error(excinfo: pytest.ExceptionInfo[ApiError]) -> Any:
+    return excinfo.value.status
+
+
+# ----------------------------------------------------------------- kubeconfig
+
+
+def test_kubeconfig_contexts_select_the_server(fake_kubeconfig: KubeconfigFile) -> None:
+    config = KubeConfig.from_file(fake_kubeconfig.path)
+    assert config.current_context == "fake"
+    with Client(config=config) as c:
+        assert list(c.list(Namespace)) == []
+    with (
+        Client(config=KubeConfig.from_file(fake_kubeconfig.path).get("unreachable")) as c,
+        pytest.raises(httpx.ConnectError),
+    ):
+        list(c.list(Namespace))
+
+
+def test_wrong_token_is_401(fake_kube: FakeKubeApi) -> None:
+    resp = raw(fake_kube, "GET", "/api/v1/namespaces", headers={"Authorization": "Bearer bad"})
+    assert resp.status_code == 401
+    assert resp.headers["content-type"] == "application/json"
+    assert resp.json()["reason"] == "Unauthorized"
+
+
+# ----------------------------------------------------------- create / get / list
+
+
+def test_create_returns_201_with_server_metadata(client: Client, fake_kube: FakeKubeApi) -> None:
+    created = client.create(ns("valkey", team="data"))
+    assert created.metadata is not None
+    assert created.metadata.uid
+    assert created.metadata.creationTimestamp is not None
+    assert created.metadata.labels == {"team": "data", "kubernetes.io/metadata.name": "valkey"}
+    assert created.status is not None
+    assert created.status.phase == "Active"
+    assert fake_kube.requests()[-1].status == 201
+    with pytest.raises(ApiError) as excinfo:
+        client.create(ns("valkey"))
+    status = api_error(excinfo)
+    assert (status.code, status.reason) == (409, "AlreadyExists")
+    assert status.message == 'namespaces "valkey" already exists'
+
+
+def test_namespaced_objects_need_their_namespace(client: Client) -> None:
+    secret = Secret(metadata=ObjectMeta(name="pw", namespace="missing"), stringData={"k": "v"})
+    with pytest.raises(ApiError) as excinfo:
+        client.create(secret)
+    assert api_error(excinfo).code == 404
+    assert api_error(excinfo).message == 'namespaces "missing" not found'
+    with pytest.raises(ApiError) as excinfo:
+        client.apply(secret)
+    assert api_error(excinfo).message == 'namespaces "missing" not found'
+
+
+def test_get_missing_object_is_a_not_found_status(client: Client) -> None:
+    client.create(ns("valkey"))
+    with pytest.raises(ApiError) as excinfo:
+        client.get(Valkey, "nope", namespace="valkey")
+    status = api_error(excinfo)
+    assert (status.code, status.reason) == (404, "NotFound")
+    assert status.message == 'valkeys.hyperspike.io "nope" not found'
+    assert status.details is not None
+    assert (status.details.name, status.details.group, status.details.kind) == (
+        "nope",
+        "hyperspike.io",
+        "valkeys",
+    )
+
+
+def test_error_bodies_are_exactly_application_json(fake_kube: FakeKubeApi) -> None:
+    resp = raw(fake_kube, "GET", "/api/v1/namespaces/x/secrets/y")
+    assert resp.status_code == 404
+    assert resp.headers["content-type"] == "application/json"
+    body = resp.json()
+    assert body["kind"] == "Status"
+    assert body["status"] == "Failure"
+
+
+def test_secret_string_data_is_stored_as_base64_data(client: Client) -> None:
+    client.create(ns("valkey"))
+    secret = Secret(
+        metadata=ObjectMeta(name="pw", namespace="valkey"), stringData={"password": "s3"}
+    )
+    client.create(secret)
+    got = client.get(Secret, "pw", namespace="valkey")
+    assert got.data == {"password": base64.b64encode(b"s3").decode()}
+    assert got.stringData is None
+    assert got.type == "Opaque"
+
+
+@pytest.fixture
+def labelled(client: Client, fake_kube: FakeKubeApi) -> None:
+    for name in ("a", "b", "c", "d"):
+        client.create(ns(name))
+    labels = {
+        "a": {"app": "valkey", "tier": "cache"},
+        "b": {"app": "valkey", "tier": "store"},
+        "c": {"app": "other"},
+        "d": {},
+    }
+    for name, lab in labels.items():
+        fake_kube.seed(
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": {"name": f"s-{name}", "namespace": name, "labels": lab},
+            }
+        )
+
+
+@pytest.mark.usefixtures("labelled")
+@pytest.mark.parametrize(
+    ("labels", "expected"),
+    [
+        ({"app": "valkey"}, ["s-a", "s-b"]),
+        ({"app": operators.not_equal("valkey")}, ["s-c", "s-d"]),
+        ({"tier": ["cache", "store"]}, ["s-a", "s-b"]),
+        ({"tier": operators.not_in(["cache"])}, ["s-b", "s-c", "s-d"]),
+        ({"tier": None}, ["s-a", "s-b"]),
+        ({"tier": operators.not_exists()}, ["s-c", "s-d"]),
+        ({"app": "valkey", "tier": "store"}, ["s-b"]),
+    ],
+)
+def test_list_label_selectors(client: Client, labels: dict[str, Any], expected: list[str]) -> None:
+    found = [name_of(s) for s in client.list(Secret, namespace="*", labels=labels)]
+    assert sorted(found) == expected
+
+
+@pytest.mark.usefixtures("labelled")
+def test_raw_selector_syntax_and_field_selector(fake_kube: FakeKubeApi) -> None:
+    def names(query: str) -> list[str]:
+        resp = raw(fake_kube, "GET", f"/api/v1/secrets?{query}")
+        assert resp.status_code == 200, resp.text
+        return [i["metadata"]["name"] for i in resp.json()["items"]]
+
+    assert names("labelSelector=app%3D%3Dvalkey,!tier") == []
+    assert names("labelSelector=app+in+(valkey,other),tier!%3Dcache") == ["s-b", "s-c"]
+    assert names("fieldSelector=metadata.name%3Ds-c") == ["s-c"]
+    assert names("fieldSelector=metadata.namespace!%3Da") == ["s-b", "s-c", "s-d"]
+    bad = raw(fake_kube, "GET", "/api/v1/secrets?fieldSelector=spec.x%3D1")
+    assert bad.status_code == 400
+    assert bad.json()["message"] == "field label not supported: spec.x"
+    bad = raw(fake_kube, "GET", "/api/v1/secrets?labelSelector=a+in+()")
+    assert bad.status_code == 400
+
+
+def test_built_in_list_items_carry_no_kind(fake_kube: FakeKubeApi, client: Client) -> None:
+    client.create(ns("valkey"))
+    client.apply(valkey())
+    items = raw(fake_kube, "GET", "/api/v1/namespaces").json()["items"]
+    assert "kind" not in items[0]
+    crs = raw(fake_kube, "GET", "/apis/hyperspike.io/v1/valkeys").json()
+    assert crs["kind"] == "ValkeyList"
+    assert crs["items"][0]["kind"] == "Valkey"
+
+
+def test_list_pagination_follows_continue_tokens(client: Client, fake_kube: FakeKubeApi) -> None:
+    for i in range(7):
+        client.create(ns(f"ns-{i}"))
+    names = [name_of(n) for n in client.list(Namespace, chunk_size=3)]
+    assert names == [f"ns-{i}" for i in range(7)]
+    lists = [r for r in fake_kube.requests() if r.verb == "list"]
+    assert [r.query.get("limit") for r in lists] == ["3", "3", "3"]
+
+
+def test_all_namespaces_list_of_custom_resources(client: Client) -> None:
+    for name in ("one", "two"):
+        client.create(ns(name))
+        client.apply(valkey(namespace=name))
+    found = [(v.metadata.namespace, v.metadata.name) for v in client.list(Valkey, namespace="*")]
+    assert found == [("one", "valkey"), ("two", "valkey")]
+
+
+# ----------------------------------------------------------- server-side apply
+
+
+def test_apply_creates_then_updates_and_tracks_generation(
+    client: Client, fake_kube: FakeKubeApi
+) -> None:
+    client.apply(ns("valkey"))
+    first = client.apply(valkey(nodes=1))
+    assert fake_kube.requests()[-1].status == 201
+    assert first.metadata.generation == 1
+    rv = first.metadata.resourceVersion
+    same = client.apply(valkey(nodes=1))
+    assert fake_kube.requests()[-1].status == 200
+    assert same.metadata.resourceVersion == rv, "a no-op apply must not write"
+    fake_kube.set_status("valkeys", "valkey", "valkey", {"ready": True})
+    after_status = client.get(Valkey, "valkey", namespace="valkey")
+    assert after_status.metadata.generation == 1, "status changes do not bump generation"
+    assert int(after_status.metadata.resourceVersion) > int(rv)
+    changed = client.apply(valkey(nodes=3))
+    assert changed.metadata.generation == 2
+    assert changed.status == {"ready": True}, "apply leaves status alone"
+    entries = {m.manager: m for m in changed.metadata.managedFields}
+    assert entries["wildside-valkey"].operation == "Apply"
+    assert entries["wildside-valkey"].fieldsV1 == {"f:spec": {"f:nodes": {}}}
+    assert entries["fake-controller"].subresource == "status"
+
+
+def test_apply_ignores_status_in_the_applied_object(client: Client) -> None:
+    client.apply(ns("valkey"))
+    obj = valkey()
+    obj["status"] = {"ready": True}
+    created = client.apply(obj)
+    assert created.status is None
+
+
+def test_apply_conflict_names_the_other_manager(client: Client) -> None:
+    client.apply(ns("valkey"))
+    client.apply(valkey(nodes=1), field_manager="other-manager")
+    with pytest.raises(ApiError) as excinfo:
+        client.apply(valkey(nodes=3))
+    status = api_error(excinfo)
+    assert (status.code, status.reason) == (409, "Conflict")
+    assert status.message == (
+        'Apply failed with 1 conflict: conflict with "other-manager": .spec.nodes'
+    )
+    assert status.details is not None
+    cause = status.details.causes[0]
+    assert (cause.reason, cause.message, cause.field) == (
+        "FieldManagerConflict",
+        'conflict with "other-manager"',
+        ".spec.nodes",
+    )
+    # The same value is shared ownership, not a conflict.
+    shared = client.apply(valkey(nodes=1))
+    assert sorted(m.manager for m in shared.metadata.managedFields) == [
+        "other-manager",
+        "wildside-valkey",
+    ]
+    forced = client.apply(valkey(nodes=3), force=True)
+    assert forced.spec == {"nodes": 3}
+    assert [m.manager for m in forced.metadata.managedFields] == ["wildside-valkey"]
+
+
+def test_several_conflicts_are_listed_per_manager(client: Client) -> None:
+    client.apply(ns("valkey"))
+    client.apply(valkey(nodes=1, replicas=0), field_manager="zeta")
+    with pytest.raises(ApiError) as excinfo:
+        client.apply(valkey(nodes=2, replicas=1))
+    assert api_error(excinfo).message == (
+        'Apply failed with 2 conflicts: conflicts with "zeta":\n- .spec.nodes\n- .spec.replicas'
+    )
+
+
+def test_update_managers_take_fields_so_the_next_apply_conflicts(client: Client) -> None:
+    client.apply(ns("valkey"))
+    client.apply(valkey(nodes=1))
+    # Like `kubectl scale`: a non-apply write by another manager.
+    client.patch(
+        Valkey,
+        "valkey",
+        {"spec": {"nodes": 5}},
+        namespace="valkey",
+        patch_type=PatchType.MERGE,
+        field_manager="kubectl",
+    )
+    with pytest.raises(ApiError) as excinfo:
+        client.apply(valkey(nodes=1))
+    message = api_error(excinfo).message
+    assert message.startswith(
+        'Apply failed with 1 conflict: conflict with "kubectl" using hyperspike.io/v1 at '
+    )
+    assert message.endswith(": .spec.nodes")
+
+
+def test_seeded_owner_conflicts_like_an_earlier_client(
+    client: Client, fake_kube: FakeKubeApi
+) -> None:
+    client.apply(ns("valkey"))
+    fake_kube.seed(
+        {
+            "apiVersion": "hyperspike.io/v1",
+            "kind": "Valkey",
+            "metadata": {"name": "valkey", "namespace": "valkey"},
+            "spec": {"nodes": 1},
+        },
+        manager="helm",
+        operation="Apply",
+    )
+    with pytest.raises(ApiError) as excinfo:
+        client.apply(valkey(nodes=2))
+    assert api_error(excinfo).message.endswith('conflict with "helm": .spec.nodes')
+
+
+def test_apply_removes_fields_its_manager_no_longer_sends(client: Client) -> None:
+    client.apply(ns("valkey"))
+    first = valkey(nodes=1, prometheus=True)
+    first["metadata"].labels = {"keep": "1", "drop": "1"}
+    client.apply(first)
+    second = valkey(nodes=1)
+    second["metadata"].labels = {"keep": "1"}
+    after = client.apply(second)
+    assert after.spec == {"nodes": 1}
+    assert after.metadata.labels == {"keep": "1"}
+
+
+def test_fields_owned_by_another_manager_survive_removal(client: Client) -> None:
+    client.apply(ns("valkey"))
+    client.apply(valkey(nodes=1, prometheus=True))
+    client.apply(valkey(prometheus=True), field_manager="other")
+    after = client.apply(valkey(nodes=1))
+    assert after.spec == {"nodes": 1, "prometheus": True}
+
+
+def test_apply_dry_run_changes_nothing(client: Client, fake_kube: FakeKubeApi) -> None:
+    client.apply(ns("valkey"))
+    preview = client.apply(valkey(nodes=2), dry_run=True)
+    assert preview.spec == {"nodes": 2}
+    assert fake_kube.get("valkeys", "valkey", "valkey") is None
+    assert fake_kube.requests()[-1].query["dryRun"] == "All"
+    assert not fake_kube.requests()[-1].mutating
+
+
+# ------------------------------------------------------------- other writes
+
+
+def test_merge_patch_and_json_patch(client: Client) -> None:
+    client.apply(ns("valkey"))
+    client.apply(valkey(nodes=1))
+    merged = client.patch(
+        Valkey,
+        "valkey",
+        {"metadata": {"labels": {"x": "1"}}, "spec": {"replicas": 1}},
+        namespace="valkey",
+        patch_type=PatchType.MERGE,
+    )
+    assert merged.spec == {"nodes": 1, "replicas": 1}
+    assert merged.metadata.labels == {"x": "1"}
+    patched = client.patch(
+        Valkey,
+        "valkey",
+        [
+            {"op": "replace", "path": "/spec/nodes", "value": 4},
+            {"op": "remove", "path": "/spec/replicas"},
+        ],
+        namespace="valkey",
+        patch_type=PatchType.JSON,
+    )
+    assert patched.spec == {"nodes": 4}
+    with pytest.raises(ApiError) as excinfo:
+        client.patch(
+            Valkey,
+            "valkey",
+            [{"op": "test", "path": "/spec/nodes", "value": 9}],
+            namespace="valkey",
+            patch_type=PatchType.JSON,
+        )
+    assert api_error(excinfo).code == 422
+
+
+def test_strategic_merge_is_refused_for_custom_resources(client: Client) -> None:
+    client.apply(ns("valkey"))
+    client.apply(valkey())
+    with pytest.raises(ApiError) as excinfo:
+        # lightkube's default patch type is strategic merge.
+        client.patch(Valkey, "valkey", {"spec": {"nodes": 2}}, namespace="valkey")
+    assert api_error(excinfo).code == 415
+    assert "unknown format" in api_error(excinfo).message
+    client.create(Secret(metadata=ObjectMeta(name="s", namespace="valkey")))
+    patched = client.patch(Secret, "s", {"metadata": {"labels": {"a": "b"}}}, namespace="valkey")
+    assert patched.metadata is not None
+    assert patched.metadata.labels == {"a": "b"}
+
+
+def test_replace_with_a_stale_resource_version_conflicts(client: Client) -> None:
+    client.apply(ns("valkey"))
+    current = client.apply(valkey(nodes=1))
+    client.apply(valkey(nodes=2))
+    stale = valkey(nodes=3)
+    stale["metadata"] = ObjectMeta(
+        name="valkey", namespace="valkey", resourceVersion=current.metadata.resourceVersion
+    )
+    with pytest.raises(ApiError) as excinfo:
+        client.replace(stale)
+    assert api_error(excinfo).code == 409
+    assert api_error(excinfo).message == (
+        'Operation cannot be fulfilled on valkeys.hyperspike.io "valkey": the object has been '
+        "modified; please apply your changes to the latest version and try again"
+    )
+    fresh = client.replace(valkey(nodes=3))
+    assert fresh.spec == {"nodes": 3}
+
+
+def test_invalid_names_labels_and_secret_data_are_refused(client: Client) -> None:
+    with pytest.raises(ApiError) as excinfo:
+        client.create(ns("Bad_Name"))
+    assert api_error(excinfo).code == 422
+    assert api_error(excinfo).message.startswith(
+        'Namespace "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"'
+    )
+    client.create(ns("valkey"))
+    bad_label = Secret(metadata=ObjectMeta(name="s", namespace="valkey", labels={"k": "a b"}))
+    with pytest.raises(ApiError) as excinfo:
+        client.create(bad_label)
+    assert api_error(excinfo).code == 422
+    plain = Secret(
+        metadata=ObjectMeta(name="s", namespace="valkey"), data={"password": "not base64!"}
+    )
+    with pytest.raises(ApiError) as excinfo:
+        client.create(plain)
+    assert api_error(excinfo).code == 400
+
+
+def test_generate_name(client: Client) -> None:
+    created = client.create(Namespace(metadata=ObjectMeta(generateName="tmp-")))
+    name = name_of(created)
+    assert name.startswith("tmp-")
+    assert len(name) == len("tmp-") + 5
+
+
+# --------------------------------------------------------------------- delete
+
+
+def test_delete_then_not_found(client: Client, fake_kube: FakeKubeApi) -> None:
+    client.apply(ns("valkey"))
+    client.apply(valkey())
+    client.delete(Valkey, "valkey", namespace="valkey", cascade=CascadeType.FOREGROUND)
+    assert fake_kube.requests()[-1].query["propagationPolicy"] == "Foreground"
+    assert fake_kube.get("valkeys", "valkey", "valkey") is None
+    with pytest.raises(ApiError) as excinfo:
+        client.delete(Valkey, "valkey", namespace="valkey")
+    assert api_error(excinfo).code == 404
+
+
+def test_finalizers_hold_deletion_until_removed(client: Client, fake_kube: FakeKubeApi) -> None:
+    client.apply(ns("valkey"))
+    obj = valkey()
+    obj["metadata"].finalizers = ["hyperspike.io/finalizer"]
+    client.apply(obj)
+    client.delete(Valkey, "valkey", namespace="valkey")
+    held = fake_kube.get("valkeys", "valkey", "valkey")
+    assert held is not None
+    assert held["metadata"]["deletionTimestamp"]
+    client.patch(
+        Valkey,
+        "valkey",
+        {"metadata": {"finalizers": None}},
+        namespace="valkey",
+        patch_type=PatchType.MERGE,
+        field_manager="operator",
+    )
+    assert fake_kube.get("valkeys", "valkey", "valkey") is None
+
+
+def test_deleting_a_namespace_deletes_its_content(client: Client, fake_kube: FakeKubeApi) -> None:
+    client.apply(ns("valkey"))
+    client.apply(valkey())
+    client.apply(ns("other"))
+    client.apply(valkey(namespace="other"))
+    client.delete(Namespace, "valkey")
+    assert [o["metadata"]["namespace"] for o in fake_kube.objects("valkeys")] == ["other"]
+
+
+def test_delete_collection_honours_the_selector(client: Client, fake_kube: FakeKubeApi) -> None:
+    client.apply(ns("valkey"))
+    for name, app in (("a", "valkey"), ("b", "valkey"), ("c", "other")):
+        client.create(
+            Secret(metadata=ObjectMeta(name=name, namespace="valkey", labels={"app": app}))
+        )
+    resp = raw(fake_kube, "DELETE", "/api/v1/namespaces/valkey/secrets?labelSelector=app%3Dvalkey")
+    assert resp.status_code == 200
+    assert [o["metadata"]["name"] for o in fake_kube.objects("secrets", "valkey")] == ["c"]
+
+
+def test_seeding_a_namespace_again_keeps_its_content(fake_kube: FakeKubeApi) -> None:
+    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "valkey"}}
+    first = fake_kube.seed(namespace)
+    fake_kube.seed(
+        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "valkey"}}
+    )
+    again = fake_kube.seed({**namespace, "metadata": {"name": "valkey", "labels": {"x": "1"}}})
+    assert again["metadata"]["uid"] == first["metadata"]["uid"]
+    assert again["metadata"]["labels"]["x"] == "1"
+    assert fake_kube.get("secrets", "valkey", "s") is not None
+
+
+# --------------------------------------------------------------------- status
+
+
+def test_status_subresource_and_helper(client: Client, fake_kube: FakeKubeApi) -> None:
+    client.apply(ns("valkey"))
+    client.apply(valkey())
+    fake_kube.set_status("Valkey", "valkey", "valkey", {"ready": False, "conditions": []})
+    assert client.get(Valkey, "valkey", namespace="valkey").status == {
+        "ready": False,
+        "conditions": [],
+    }
+    client.patch(
+        Valkey.Status,
+        "valkey",
+        {"status": {"ready": True}},
+        namespace="valkey",
+        patch_type=PatchType.MERGE,
+        field_manager="operator",
+    )
+    got = client.get(Valkey, "valkey", namespace="valkey")
+    assert got.status == {"ready": True, "conditions": []}
+    assert fake_kube.requests()[-2].path.endswith("/valkeys/valkey/status")
+    # A spec change through /status is ignored.
+    client.patch(
+        Valkey.Status,
+        "valkey",
+        {"spec": {"nodes": 9}},
+        namespace="valkey",
+        patch_type=PatchType.MERGE,
+        field_manager="operator",
+    )
+    assert client.get(Valkey, "valkey", namespace="valkey").spec == {"nodes": 1}
+
+
+# ------------------------------------------------------ RBAC and fault injection
+
+
+def test_forbidden_uses_the_rbac_message(client: Client, fake_kube: FakeKubeApi) -> None:
+    client.apply(ns("valkey"))
+    fake_kube.forbid("create", "secrets", namespace="valkey")
+    fake_kube.forbid("patch", "secrets", namespace="valkey")
+    with pytest.raises(ApiError) as excinfo:
+        client.create(Secret(metadata=ObjectMeta(name="pw", namespace="valkey")))
+    status = api_error(excinfo)
+    assert (status.code, status.reason) == (403, "Forbidden")
+    assert status.message == (
+        'secrets is forbidden: User "fake-user" cannot create resource "secrets" in API group "" '
+        'in the namespace "valkey"'
+    )
+    with pytest.raises(ApiError) as excinfo:
+        client.apply(Secret(metadata=ObjectMeta(name="pw", namespace="valkey")))
+    assert api_error(excinfo).message == (
+        'secrets "pw" is forbidden: User "fake-user" cannot patch resource "secrets" in API '
+        'group "" in the namespace "valkey"'
+    )
+    fake_kube.forbid("list", "valkeys")
+    with pytest.raises(ApiError) as excinfo:
+        list(client.list(Valkey, namespace="*"))
+    assert api_error(excinfo).message == (
+        'valkeys.hyperspike.io is forbidden: User "fake-user" cannot list resource "valkeys" in '
+        'API group "hyperspike.io" at the cluster scope'
+    )
+
+
+def test_429_carries_retry_after_then_clears(client: Client, fake_kube: FakeKubeApi) -> None:
+    fake_kube.fail(429, method="POST", path="/namespaces$", retry_after=3)
+    with pytest.raises(ApiError) as excinfo:
+        client.create(ns("valkey"))
+    assert excinfo.value.response.headers["Retry-After"] == "3"
+    status = api_error(excinfo)
+    assert (status.code, status.reason) == (429, "TooManyRequests")
+    assert status.details is not None
+    assert status.details.retryAfterSeconds == 3
+    assert name_of(client.create(ns("valkey"))) == "valkey"
+    assert [r.status for r in fake_kube.requests()] == [429, 201]
+
+
+@pytest.mark.parametrize(("code", "reason"), [(500, "InternalError"), (503, "ServiceUnavailable")])
+def test_server_errors_are_status_objects(
+    client: Client, fake_kube: FakeKubeApi, code: int, reason: str
+) -> None:
+    fake_kube.fail(code, times=2)
+    for _ in range(2):
+        with pytest.raises(ApiError) as excinfo:
+            client.get(Namespace, "x")
+        assert (api_error(excinfo).code, api_error(excinfo).reason) == (code, reason)
+    with pytest.raises(ApiError) as excinfo:
+        client.get(Namespace, "x")
+    assert api_error(excinfo).code == 404
+
+
+def test_connection_reset_then_recovery(client: Client, fake_kube: FakeKubeApi) -> None:
+    client.create(ns("valkey"))  # a pooled keep-alive connection exists now
+    fake_kube.reset_connection(method="PATCH")
+    with pytest.raises(httpx.TransportError):
+        client.apply(valkey())
+    assert fake_kube.get("valkeys", "valkey", "valkey") is None, (
+        "a dropped request is not processed"
+    )
+    client.apply(valkey())
+    assert [r.fault for r in fake_kube.requests()[-2:]] == ["reset", None]
+
+
+def test_closed_connection_without_answer(client: Client, fake_kube: FakeKubeApi) -> None:
+    fake_kube.close_connection(path="/api/v1/namespaces$")
+    with pytest.raises(httpx.TransportError):
+        list(client.list(Namespace))
+    assert list(client.list(Namespace)) == []
+
+
+def test_delay_trips_the_client_timeout_but_the_write_happens(
+    fake_kubeconfig: KubeconfigFile, fake_kube: FakeKubeApi
+) -> None:
+    fake_kube.delay(1.5, method="POST")
+    config = KubeConfig.from_file(fake_kubeconfig.path)
+    with Client(config=config, timeout=httpx.Timeout(0.3)) as c:
+        started = time.monotonic()
+        with pytest.raises(httpx.TimeoutException):
+            c.create(ns("slow"))
+        assert time.monotonic() - started < 1.4
+    assert fake_kube.get("namespaces", None, "slow") is not None
+
+
+# ---------------------------------------------------- reactors and simulators
+
+
+def test_operator_simulation_and_wait_through_watch(client: Client, fake_kube: FakeKubeApi) -> None:
+    sim = simulate_valkey_operator(fake_kube, ready_after_gets=2)
+    client.apply(ns("valkey"))
+    client.apply(valkey())
+    assert sim.created == ["secrets/valkey/valkey", "poddisruptionbudgets/valkey/valkey"]
+    password = client.get(Secret, "valkey", namespace="valkey").data
+    assert password is not None
+    assert set(password) == {"password"}
+    pdb = client.get(PodDisruptionBudget, "valkey", namespace="valkey")
+    assert pdb.spec is not None
+    assert pdb.spec.maxUnavailable == 1
+    assert client.get(Valkey, "valkey", namespace="valkey").status["ready"] is False
+
+    result: dict[str, Any] = {}
+
+    def waiter() -> None:
+        result["obj"] = client.wait(Valkey, "valkey", namespace="valkey", for_conditions=["Ready"])
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    time.sleep(0.2)
+    assert client.get(Valkey, "valkey", namespace="valkey").status["ready"] is True
+    thread.join(timeout=5)
+    assert not thread.is_alive()
+    assert result["obj"].status["ready"] is True
+    watches = [r for r in fake_kube.requests() if r.verb == "watch"]
+    assert watches
+    assert watches[0].query["fieldSelector"] == "metadata.name=valkey"
+
+
+def test_operator_can_turn_ready_on_a_timer_for_watch_only_clients(
+    client: Client, fake_kube: FakeKubeApi
+) -> None:
+    simulate_valkey_operator(fake_kube, ready_after_gets=None, ready_after_seconds=0.2)
+    client.apply(ns("valkey"))
+    client.apply(valkey())
+    done = client.wait(Valkey, "valkey", namespace="valkey", for_conditions=["Ready"])
+    assert done.status["ready"] is True
+    assert not [r for r in fake_kube.requests() if r.verb == "get"]
+
+
+def test_watch_resumes_from_a_resource_version(client: Client, fake_kube: FakeKubeApi) -> None:
+    client.apply(ns("valkey"))
+    first = client.apply(valkey(nodes=1))
+    client.apply(valkey(nodes=2))
+    client.delete(Valkey, "valkey", namespace="valkey")
+    events = []
+    for kind, obj in client.watch(
+        Valkey,
+        namespace="valkey",
+        resource_version=first.metadata.resourceVersion,
+        server_timeout=1,
+    ):
+        events.append((kind, obj.spec["nodes"]))
+        if kind == "DELETED":
+            break
+    assert events == [("MODIFIED", 2), ("DELETED", 2)]
+    watch = next(r for r in fake_kube.requests() if r.verb == "watch")
+    assert watch.query["watch"] == "true"
+    assert watch.query["timeoutSeconds"] == "1"
+
+
+def test_concurrent_clients_get_unique_monotonic_versions(
+    fake_kubeconfig: KubeconfigFile, fake_kube: FakeKubeApi
+) -> None:
+    errors: list[BaseException] = []
+
+    def worker(i: int) -> None:
+        try:
+            with Client(config=KubeConfig.from_file(fake_kubeconfig.path)) as c:
+                for j in range(5):
+                    c.create(ns(f"ns-{i}-{j}"))
+        except BaseException as err:  # surfaced below
+            errors.append(err)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == []
+    versions = [int(o["metadata"]["resourceVersion"]) for o in fake_kube.objects("namespaces")]
+    assert len(versions) == 40
+    assert len(set(versions)) == 40
+
+
+def test_operator_waits_for_a_referenced_password_secret(
+    client: Client, fake_kube: FakeKubeApi
+) -> None:
+    simulate_valkey_operator(fake_kube, ready_after_gets=1)
+    client.apply(ns("valkey"))
+    client.apply(valkey(nodes=1, servicePassword={"name": "pw", "key": "password"}))
+    status = client.get(Valkey, "valkey", namespace="valkey").status
+    assert status["ready"] is False
+    assert status["conditions"][0]["message"] == 'secret "pw" not found'
+    assert fake_kube.get("secrets", "valkey", "valkey") is None
+
+
+def test_external_secrets_simulation_creates_the_target(
+    client: Client, fake_kube: FakeKubeApi
+) -> None:
+    simulate_external_secrets(fake_kube, {"valkey/prod": {"password": "from-vault"}})
+    client.apply(ns("valkey"))
+    es = ExternalSecret(
+        metadata=ObjectMeta(name="valkey-password", namespace="valkey"),
+        spec={
+            "refreshInterval": "1h",
+            "secretStoreRef": {"kind": "ClusterSecretStore", "name": "vault-backend"},
+            "target": {"name": "valkey-password", "creationPolicy": "Owner"},
+            "data": [
+                {
+                    "secretKey": "password",
+                    "remoteRef": {"key": "valkey/prod", "property": "password"},
+                }
+            ],
+        },
+    )
+    client.apply(es)
+    secret = client.get(Secret, "valkey-password", namespace="valkey")
+    assert secret.data == {"password": base64.b64encode(b"from-vault").decode()}
+    got = client.get(ExternalSecret, "valkey-password", namespace="valkey")
+    assert got.status["conditions"][0]["reason"] == "SecretSynced"
+
+
+def test_reactor_errors_are_reported(fake_kube: FakeKubeApi, client: Client) -> None:
+    def broken(api: FakeKubeApi, event: Any) -> None:
+        raise RuntimeError("boom")
+
+    fake_kube.on("create", "namespaces", broken)
+    client.create(ns("valkey"))
+    assert "RuntimeError: boom" in fake_kube.internal_errors[0]
+    fake_kube.internal_errors.clear()  # so the fixture does not fail this test
+
+
+# ---------------------------------------------------------- CRDs and discovery
+
+
+def test_custom_types_are_404_until_their_crd_exists(
+    make_fake_kube: MakeFakeKube, tmp_path: Path
+) -> None:
+    from tests.fakes.kubeconfig import write_kubeconfig
+
+    api = make_fake_kube(resources=CORE_RESOURCES)
+    kubeconfig = write_kubeconfig(tmp_path / "kc", api.url)
+    with Client(config=KubeConfig.from_file(kubeconfig.path), field_manager="t") as c:
+        c.apply(ns("valkey"))
+        with pytest.raises(ApiError) as excinfo:
+            c.apply(valkey())
+        assert api_error(excinfo).code == 404
+        assert api_error(excinfo).message == "the server could not find the requested resource"
+        crd: Any = CustomResourceDefinition.from_dict(
+            {
+                "metadata": {"name": "valkeys.hyperspike.io"},
+                "spec": {
+                    "group": "hyperspike.io",
+                    "names": {"kind": "Valkey", "plural": "valkeys", "singular": "valkey"},
+                    "scope": "Namespaced",
+                    "versions": [
+                        {
+                            "name": "v1",
+                            "served": True,
+                            "storage": True,
+                            "schema": {
+                                "openAPIV3Schema": {
+                                    "type": "object",
+                                    "x-kubernetes-preserve-unknown-fields": True,
+                                }
+                            },
+                            "subresources": {"status": {}},
+                        }
+                    ],
+                },
+            }
+        )
+        c.apply(crd)
+        assert c.apply(valkey()).spec == {"nodes": 1}
+
+
+@pytest.mark.skipif(not SHARED_CRDS.is_dir(), reason="../shared/crds is not present")
+def test_installed_crd_schema_prunes_defaults_and_validates(
+    client: Client, fake_kube: FakeKubeApi
+) -> None:
+    fake_kube.install_crd(SHARED_CRDS / "hyperspike.io_valkeys.yaml")
+    client.apply(ns("valkey"))
+    base: dict[str, Any] = {
+        "anonymousAuth": False,
+        "clusterDomain": "cluster.local",
+        "prometheus": False,
+        "serviceMonitor": False,
+        "volumePermissions": False,
+    }
+    with pytest.raises(ApiError) as excinfo:
+        client.apply(valkey(**base, tls="true"))
+    status = api_error(excinfo)
+    assert status.code == 422
+    assert (
+        'spec.tls: Invalid value: "string": spec.tls in body must be of type boolean'
+        in status.message
+    )
+    with pytest.raises(ApiError) as excinfo:
+        client.apply(valkey(**base, externalAccess={"enabled": True, "type": "loadbalancer"}))
+    assert (
+        'spec.externalAccess.type: Unsupported value: "loadbalancer": supported values: '
+        '"LoadBalancer", "Proxy"'
+    ) in api_error(excinfo).message
+    created = client.apply(valkey(**base, storage={"size": "1Gi"}))
+    assert "size" not in (created.spec.get("storage") or {}), "unknown fields are pruned"
+    assert created.spec["nodes"] == 3, "the CRD default applies"
+    assert fake_kube.requests()[-1].warnings == ['unknown field "spec.storage.size"']
+    strict = raw(
+        fake_kube,
+        "PATCH",
+        "/apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey",
+        params={"fieldManager": "x", "fieldValidation": "Strict"},
+        headers={"Content-Type": "application/apply-patch+yaml"},
+        content=b'{"apiVersion":"hyperspike.io/v1","kind":"Valkey","spec":{"bogus":1}}',
+    )
+    assert strict.status_code == 400
+    assert 'unknown field "spec.bogus"' in strict.json()["message"]
+
+
+def test_discovery_documents(fake_kube: FakeKubeApi) -> None:
+    assert raw(fake_kube, "GET", "/api").json()["versions"] == ["v1"]
+    groups = {g["name"] for g in raw(fake_kube, "GET", "/apis").json()["groups"]}
+    assert {"hyperspike.io", "policy", "apiextensions.k8s.io", "external-secrets.io"} <= groups
+    resources = raw(fake_kube, "GET", "/apis/hyperspike.io/v1").json()["resources"]
+    assert {r["name"] for r in resources} == {"valkeys", "valkeys/status"}
+    core = {r["name"]: r for r in raw(fake_kube, "GET", "/api/v1").json()["resources"]}
+    assert core["namespaces"]["namespaced"] is False
+    assert core["secrets"]["kind"] == "Secret"
+    assert raw(fake_kube, "GET", "/version").json()["gitVersion"].startswith("v1.")
+
+
+def test_registry_is_data_driven(fake_kube: FakeKubeApi, client: Client) -> None:
+    fake_kube.registry.register(
+        ResourceType("example.com", "v1alpha1", "widgets", "Widget", namespaced=True)
+    )
+    widget = create_namespaced_resource("example.com", "v1alpha1", "Widget", "widgets")
+    client.apply(ns("valkey"))
+    client.apply(widget(metadata=ObjectMeta(name="w", namespace="valkey"), spec={"a": 1}))
+    assert fake_kube.get("widgets", "valkey", "w") is not None
+
+
+# ------------------------------------------------------------------ the log
+
+
+def test_request_log_records_what_the_client_sent(client: Client, fake_kube: FakeKubeApi) -> None:
+    client.apply(ns("valkey"))
+    client.apply(valkey(nodes=2), force=True)
+    client.get(Valkey, "valkey", namespace="valkey")
+    mutating = fake_kube.mutating_requests()
+    assert [(r.method, r.verb, r.status) for r in mutating] == [
+        ("PATCH", "patch", 201),
+        ("PATCH", "patch", 201),
+    ]
+    last = mutating[-1]
+    assert last.content_type == "application/apply-patch+yaml"
+    assert last.query == {"force": "true", "fieldManager": "wildside-valkey"}
+    assert last.body["spec"] == {"nodes": 2}
+    assert last.user == "fake-user"
+    assert fake_kube.requests()[-1].verb == "get"
+    fake_kube.clear_requests()
+    assert fake_kube.requests() == []

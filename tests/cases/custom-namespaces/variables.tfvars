@@ -1,0 +1,7 @@
+namespace          = "cache"
+operator_namespace = "operators"
+flux_namespace     = "gitops"
+cluster_name       = "orders"
+cluster_domain     = "k8s.example.internal."
+helm_release_name  = "hyperspike-valkey"
+flux_helm_repository_name = "hyperspike"

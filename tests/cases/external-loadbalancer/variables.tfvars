@@ -1,0 +1,2 @@
+external_access_enabled = true
+external_access_type    = "LoadBalancer"

@@ -1,0 +1,124 @@
+"""Reading the contract's Secrets through the real lightkube client and a loopback API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wildside_valkey.workload import open_client
+from wildside_valkey.workload.client import ConnectOptions
+from wildside_valkey.workload.contract_view import SecretRef
+from wildside_valkey.workload.errors import PasswordSourceError, SecretReadError
+from wildside_valkey.workload.secrets import read_secret_key
+
+from .fake_kube import FakeKube
+from .support import CLUSTER_NAME, NAMESPACE, PASSWORD, Pki, RedisTls, ValkeyServers, make_contract
+
+PASSWORD_REF = SecretRef(NAMESPACE, CLUSTER_NAME, "password")
+
+
+def test_reads_and_decodes_one_key(fake_kube: FakeKube, tmp_path: Path) -> None:
+    fake_kube.secrets[(NAMESPACE, CLUSTER_NAME)] = {"password": b"s3cret", "other": b"x"}
+    kubeconfig = fake_kube.kubeconfig(tmp_path / "kubeconfig")
+    value = read_secret_key(PASSWORD_REF, kubeconfig=kubeconfig, context="fake")
+    assert value == b"s3cret"
+    assert fake_kube.requests == [f"/api/v1/namespaces/{NAMESPACE}/secrets/{CLUSTER_NAME}"]
+
+
+def test_kubeconfig_from_the_environment(
+    fake_kube: FakeKube, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_kube.secrets[(NAMESPACE, CLUSTER_NAME)] = {"password": b"s3cret"}
+    monkeypatch.setenv("KUBECONFIG", str(fake_kube.kubeconfig(tmp_path / "kubeconfig")))
+    assert read_secret_key(PASSWORD_REF, context="fake") == b"s3cret"
+
+
+def test_missing_secret(fake_kube: FakeKube, tmp_path: Path) -> None:
+    kubeconfig = fake_kube.kubeconfig(tmp_path / "kubeconfig")
+    with pytest.raises(SecretReadError, match="Secret valkey/valkey key 'password' not found"):
+        read_secret_key(PASSWORD_REF, kubeconfig=kubeconfig, context="fake")
+
+
+def test_missing_key(fake_kube: FakeKube, tmp_path: Path) -> None:
+    fake_kube.secrets[(NAMESPACE, CLUSTER_NAME)] = {"pass": b"x"}
+    kubeconfig = fake_kube.kubeconfig(tmp_path / "kubeconfig")
+    with pytest.raises(SecretReadError, match="has no such key"):
+        read_secret_key(PASSWORD_REF, kubeconfig=kubeconfig, context="fake")
+
+
+def test_forbidden(fake_kube: FakeKube, tmp_path: Path) -> None:
+    fake_kube.forbidden_namespaces.add(NAMESPACE)
+    kubeconfig = fake_kube.kubeconfig(tmp_path / "kubeconfig")
+    with pytest.raises(SecretReadError, match=r"not allowed to read .*\(403\)"):
+        read_secret_key(PASSWORD_REF, kubeconfig=kubeconfig, context="fake")
+
+
+def test_unknown_context(fake_kube: FakeKube, tmp_path: Path) -> None:
+    kubeconfig = fake_kube.kubeconfig(tmp_path / "kubeconfig")
+    with pytest.raises(SecretReadError, match="Context 'nope' not found"):
+        read_secret_key(PASSWORD_REF, kubeconfig=kubeconfig, context="nope")
+
+
+def test_missing_kubeconfig(tmp_path: Path) -> None:
+    with pytest.raises(SecretReadError, match="cannot load kubeconfig"):
+        read_secret_key(PASSWORD_REF, kubeconfig=tmp_path / "none")
+
+
+def test_unreachable_api(fake_kube: FakeKube, tmp_path: Path) -> None:
+    # The kubeconfig's current context points at a closed port.
+    kubeconfig = fake_kube.kubeconfig(tmp_path / "kubeconfig")
+    with pytest.raises(SecretReadError, match="cannot reach the Kubernetes API"):
+        read_secret_key(PASSWORD_REF, kubeconfig=kubeconfig, timeout=1.0)
+
+
+def test_connect_with_the_password_from_the_secret(
+    valkey_servers: ValkeyServers, fake_kube: FakeKube, tmp_path: Path, absent_file: Path
+) -> None:
+    fake_kube.secrets[(NAMESPACE, CLUSTER_NAME)] = {"password": PASSWORD.encode()}
+    connected = open_client(
+        make_contract(),
+        ConnectOptions(
+            host="127.0.0.1",
+            port=valkey_servers.seed_port,
+            password_file=absent_file,
+            from_secret=True,
+            kubeconfig=fake_kube.kubeconfig(tmp_path / "kubeconfig"),
+            context="fake",
+        ),
+    )
+    connected.client.close()  # type: ignore[no-untyped-call]
+    assert connected.password_source == "Secret valkey/valkey key 'password'"
+
+
+def test_an_empty_secret_value_is_an_error(
+    fake_kube: FakeKube, tmp_path: Path, absent_file: Path
+) -> None:
+    fake_kube.secrets[(NAMESPACE, CLUSTER_NAME)] = {"password": b""}
+    options = ConnectOptions(
+        password_file=absent_file,
+        from_secret=True,
+        kubeconfig=fake_kube.kubeconfig(tmp_path / "kubeconfig"),
+        context="fake",
+    )
+    with pytest.raises(PasswordSourceError, match="is empty"):
+        open_client(make_contract(), options)
+
+
+def test_connect_with_the_ca_from_the_secret(
+    redis_tls: RedisTls, pki: Pki, fake_kube: FakeKube, tmp_path: Path
+) -> None:
+    fake_kube.secrets[(NAMESPACE, f"{CLUSTER_NAME}-tls")] = {"ca.crt": pki.ca.pem_file.read_bytes()}
+    connected = open_client(
+        make_contract(tls=True),
+        ConnectOptions(
+            host="127.0.0.1",
+            port=redis_tls.port,
+            password=PASSWORD,
+            ca_from_secret=True,
+            kubeconfig=fake_kube.kubeconfig(tmp_path / "kubeconfig"),
+            context="fake",
+        ),
+    )
+    connected.client.close()  # type: ignore[no-untyped-call]
+    assert connected.ca_source == "Secret valkey/valkey-tls key 'ca.crt'"

@@ -1,0 +1,809 @@
+"""A `helm` stand-in: records invocations and keeps releases in a JSON file.
+
+Run through the `tests/fakes/helm/helm` shim, as a separate process, so it
+imports only the standard library (PyYAML is used when importable, for
+`--values` files and `-o yaml`). Environment:
+
+* `FAKE_HELM_LOG`: JSON-lines file; one line per invocation with argv, the
+  content of every `-f/--values` file (read at call time, so temporary files
+  can be deleted afterwards), exit code, stdout and stderr.
+* `FAKE_HELM_STATE`: JSON file with `releases` and scripted `faults`.
+* `FAKE_HELM_FAIL`: comma-separated commands (`upgrade`, `list`, ... or `*`)
+  that fail with `FAKE_HELM_FAIL_MESSAGE` / `FAKE_HELM_FAIL_EXIT` (default 1).
+* `FAKE_HELM_DELAY`: seconds to sleep first (for subprocess timeouts).
+* `FAKE_HELM_VERSION`: what `helm version` reports (default v3.16.2).
+
+Outputs follow helm 3's shapes: `list -o json` items have string revisions and
+`updated` like `2024-05-01 10:00:00.123456789 +0000 UTC`; `get values -o json`
+prints `null` without user values; errors go to stderr as `Error: ...`.
+Unknown flags and a `--timeout` without a unit fail like the real binary.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import importlib
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+
+def _load_yaml() -> ModuleType | None:
+    # Optional: the stand-in must also run under an interpreter without PyYAML.
+    try:
+        return importlib.import_module("yaml")
+    except ImportError:  # pragma: no cover - depends on the interpreter
+        return None
+
+
+YAML = _load_yaml()
+
+DEFAULT_VERSION = "v3.16.2"
+DEFAULT_CHART_VERSION = "v0.0.61-chart"
+
+VALUE_FLAGS = {
+    "-n": "namespace",
+    "--namespace": "namespace",
+    "--version": "version",
+    "-f": "values",
+    "--values": "values",
+    "--set": "set",
+    "--set-string": "set_string",
+    "--set-json": "set_json",
+    "--set-file": "set_file",
+    "--timeout": "timeout",
+    "-o": "output",
+    "--output": "output",
+    "--kube-context": "kube_context",
+    "--kubeconfig": "kubeconfig",
+    "--repo": "repo",
+    "--description": "description",
+    "--revision": "revision",
+    "--history-max": "history_max",
+    "--max": "max",
+    "--filter": "filter",
+    "-l": "selector",
+    "--selector": "selector",
+    "--username": "username",
+    "--password": "password",
+    "--ca-file": "ca_file",
+    "--cert-file": "cert_file",
+    "--key-file": "key_file",
+    "--post-renderer": "post_renderer",
+    "--registry-config": "registry_config",
+    "--repository-cache": "repository_cache",
+    "--repository-config": "repository_config",
+    "--template": "template",
+    "--time-format": "time_format",
+}
+BOOL_FLAGS = {
+    "-i": "install",
+    "--install": "install",
+    "--wait": "wait",
+    "--wait-for-jobs": "wait_for_jobs",
+    "--atomic": "atomic",
+    "--rollback-on-failure": "atomic",
+    "--create-namespace": "create_namespace",
+    "--dry-run": "dry_run",
+    "--debug": "debug",
+    "--reset-values": "reset_values",
+    "--reuse-values": "reuse_values",
+    "--reset-then-reuse-values": "reset_then_reuse_values",
+    "--force": "force",
+    "--skip-crds": "skip_crds",
+    "--cleanup-on-fail": "cleanup_on_fail",
+    "--devel": "devel",
+    "-A": "all_namespaces",
+    "--all-namespaces": "all_namespaces",
+    "-a": "all",
+    "--all": "all",
+    "--no-hooks": "no_hooks",
+    "--keep-history": "keep_history",
+    "--ignore-not-found": "ignore_not_found",
+    "--insecure-skip-tls-verify": "insecure",
+    "--plain-http": "plain_http",
+    "--take-ownership": "take_ownership",
+    "--short": "short",
+    "-q": "short",
+    "--deployed": "deployed",
+    "--failed": "failed",
+    "--pending": "pending",
+    "--uninstalled": "uninstalled",
+    "--superseded": "superseded",
+    "--no-headers": "no_headers",
+    "--show-resources": "show_resources",
+    "--password-stdin": "password_stdin",
+}
+_DURATION = re.compile(r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$")
+_RELEASE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+class HelmError(Exception):
+    """Exit with `Error: <message>` on stderr."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass
+class Args:
+    positional: list[str] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)
+    sets: list[tuple[str, str]] = field(default_factory=list)
+    options: dict[str, str] = field(default_factory=dict)
+    flags: set[str] = field(default_factory=set)
+
+    def opt(self, name: str, default: str | None = None) -> str | None:
+        return self.options.get(name, default)
+
+
+def parse_args(argv: list[str]) -> Args:
+    args = Args()
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token == "--":
+            args.positional.extend(argv[i + 1 :])
+            break
+        if not token.startswith("-") or token == "-":
+            args.positional.append(token)
+            i += 1
+            continue
+        name, eq, inline = token.partition("=")
+        if name in VALUE_FLAGS:
+            if eq:
+                value = inline
+            else:
+                if i + 1 >= len(argv):
+                    raise HelmError(f"flag needs an argument: {name.lstrip('-')!r} in {name}")
+                i += 1
+                value = argv[i]
+            key = VALUE_FLAGS[name]
+            if key == "values":
+                args.values.append(value)
+            elif key in ("set", "set_string", "set_json", "set_file"):
+                args.sets.append((key, value))
+            else:
+                args.options[key] = value
+        elif name in BOOL_FLAGS:
+            # `--dry-run=server` and helm 4's `--wait=watcher` carry a value.
+            args.flags.add(BOOL_FLAGS[name])
+            if eq:
+                args.options[BOOL_FLAGS[name]] = inline
+        elif name.startswith("--"):
+            raise HelmError(f"unknown flag: {name}")
+        else:
+            raise HelmError(f"unknown shorthand flag: {name[1]!r} in {name}")
+        i += 1
+    return args
+
+
+# ----------------------------------------------------------------------- state
+
+
+def _state_path() -> Path:
+    return Path(os.environ.get("FAKE_HELM_STATE", "fake-helm-state.json"))
+
+
+@contextlib.contextmanager
+def locked_state(path: Path | None = None) -> Iterator[dict[str, Any]]:
+    """Load, yield and save the state under an exclusive lock (helm runs may overlap)."""
+    path = path or _state_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{path}.lock", "a+", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            state: dict[str, Any] = (
+                json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+            )
+            state.setdefault("releases", {})
+            state.setdefault("faults", [])
+            try:
+                yield state
+            except HelmError:
+                # A helm-level failure still changes state (a failed revision,
+                # a used-up scripted fault), as with the real binary.
+                _save(path, state)
+                raise
+            _save(path, state)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _save(path: Path, state: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
+    tmp.replace(path)
+
+
+def helm_time(moment: datetime) -> str:
+    """`helm list`'s timestamp format (Go's time.Time String())."""
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f000 +0000 UTC")
+
+
+def rfc3339(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f000Z")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# ---------------------------------------------------------------------- values
+
+
+def _load_values_file(path: str) -> tuple[str, Any]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as err:
+        raise HelmError(f"open {path}: no such file or directory") from err
+    try:
+        data = YAML.safe_load(text) if YAML is not None else json.loads(text or "null")
+    except Exception as err:
+        raise HelmError(f"failed to parse {path}: error converting YAML to JSON: {err}") from err
+    if data is not None and not isinstance(data, dict):
+        raise HelmError(
+            f"failed to parse {path}: error unmarshaling JSON: json: cannot unmarshal "
+            "into Go value of type map[string]interface {}"
+        )
+    return text, data or {}
+
+
+def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _typed(text: str) -> Any:
+    if text in ("true", "false"):
+        return text == "true"
+    if text == "null":
+        return None
+    if re.fullmatch(r"-?[0-9]+", text):
+        return int(text)
+    return text
+
+
+def _set_value(target: dict[str, Any], key: str, value: Any) -> None:
+    parts = [p.replace("\\.", ".") for p in re.split(r"(?<!\\)\.", key)]
+    node = target
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+
+
+def apply_sets(values: dict[str, Any], sets: list[tuple[str, str]]) -> dict[str, Any]:
+    out: dict[str, Any] = json.loads(json.dumps(values))
+    for kind, text in sets:
+        for item in re.split(r"(?<!\\),", text) if kind != "set_json" else [text]:
+            key, eq, raw = item.partition("=")
+            if not eq:
+                raise HelmError(
+                    f"failed parsing --{kind.replace('_', '-')} data: key {key!r} has no value"
+                )
+            if kind == "set":
+                value: Any = _typed(raw)
+            elif kind == "set_json":
+                value = json.loads(raw)
+            elif kind == "set_file":
+                value = Path(raw).read_text(encoding="utf-8")
+            else:
+                value = raw
+            _set_value(out, key, value)
+    return out
+
+
+# --------------------------------------------------------------------- output
+
+
+def _dump(data: Any, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(data)
+    if fmt == "yaml":
+        if YAML is not None:
+            return str(YAML.safe_dump(data, sort_keys=True)).rstrip("\n")
+        return json.dumps(data, indent=2)
+    raise HelmError(f"invalid format type {fmt!r}")
+
+
+def _chart_of(chart_ref: str) -> str:
+    return chart_ref.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _app_version(version: str) -> str:
+    return os.environ.get("FAKE_HELM_APP_VERSION") or re.sub(r"-chart$", "", version)
+
+
+def release_json(rel: dict[str, Any]) -> dict[str, Any]:
+    """`helm status -o json` shape (trimmed to what clients read)."""
+    return {
+        "name": rel["name"],
+        "info": {
+            "first_deployed": rel["first_deployed"],
+            "last_deployed": rel["last_deployed"],
+            "deleted": "",
+            "description": rel["description"],
+            "status": rel["status"],
+            "notes": "",
+        },
+        "chart": {
+            "metadata": {
+                "name": rel["chart_name"],
+                "version": rel["version"],
+                "appVersion": rel["app_version"],
+                "apiVersion": "v2",
+                "type": "application",
+            },
+            "values": {},
+        },
+        "config": rel["values"] or None,
+        "manifest": "",
+        "version": rel["revision"],
+        "namespace": rel["namespace"],
+    }
+
+
+def list_item(rel: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": rel["name"],
+        "namespace": rel["namespace"],
+        "revision": str(rel["revision"]),
+        "updated": rel["updated"],
+        "status": rel["status"],
+        "chart": f"{rel['chart_name']}-{rel['version']}",
+        "app_version": rel["app_version"],
+    }
+
+
+def _status_text(rel: dict[str, Any]) -> str:
+    deployed = datetime.strptime(rel["last_deployed"][:19], "%Y-%m-%dT%H:%M:%S")
+    return "\n".join(
+        [
+            f"NAME: {rel['name']}",
+            f"LAST DEPLOYED: {deployed.strftime('%a %b %e %H:%M:%S %Y')}",
+            f"NAMESPACE: {rel['namespace']}",
+            f"STATUS: {rel['status']}",
+            f"REVISION: {rel['revision']}",
+            "TEST SUITE: None",
+        ]
+    )
+
+
+# -------------------------------------------------------------------- commands
+
+
+@dataclass
+class Outcome:
+    stdout: list[str] = field(default_factory=list)
+    stderr: list[str] = field(default_factory=list)
+
+    def out(self, text: str) -> None:
+        self.stdout.append(text)
+
+    def err(self, text: str) -> None:
+        self.stderr.append(text)
+
+
+def _namespace(args: Args) -> str:
+    return args.opt("namespace") or os.environ.get("HELM_NAMESPACE") or "default"
+
+
+def _release_key(namespace: str, name: str) -> str:
+    return f"{namespace}/{name}"
+
+
+def _take_fault(state: dict[str, Any], command: str) -> dict[str, Any] | None:
+    env_fail = [c.strip() for c in os.environ.get("FAKE_HELM_FAIL", "").split(",") if c.strip()]
+    if command in env_fail or "*" in env_fail:
+        return {
+            "message": os.environ.get("FAKE_HELM_FAIL_MESSAGE"),
+            "exit_code": int(os.environ.get("FAKE_HELM_FAIL_EXIT", "1")),
+            "release_status": "failed",
+        }
+    for fault in state["faults"]:
+        if fault.get("command") in (command, "*") and fault.get("times", 1) != 0:
+            if fault.get("times") is not None:
+                fault["times"] -= 1
+            return dict(fault)
+    return None
+
+
+def cmd_upgrade(args: Args, state: dict[str, Any], out: Outcome, install_only: bool) -> None:
+    verb = "install" if install_only else "upgrade"
+    if len(args.positional) != 2:
+        raise HelmError(f'"helm {verb}" requires 2 arguments')
+    name, chart_ref = args.positional
+    timeout = args.opt("timeout")
+    if timeout is not None and timeout != "0" and not _DURATION.match(timeout):
+        unit_hint = (
+            f'missing unit in duration "{timeout}"'
+            if re.fullmatch(r"[0-9.]+", timeout)
+            else f'invalid duration "{timeout}"'
+        )
+        raise HelmError(f'invalid argument "{timeout}" for "--timeout" flag: time: {unit_hint}')
+    ns = _namespace(args)
+    key = _release_key(ns, name)
+    existing = state["releases"].get(key)
+    installing = existing is None or existing["status"] == "uninstalled"
+    prefix = "INSTALLATION FAILED" if installing else "UPGRADE FAILED"
+    if not _RELEASE_NAME.match(name) or len(name) > 53:
+        raise HelmError(
+            f'{prefix}: release name "{name}": invalid release name, must match regex '
+            "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length "
+            "must not be longer than 53"
+        )
+    if install_only and not installing:
+        raise HelmError("INSTALLATION FAILED: cannot re-use a name that is still in use")
+    if not install_only and installing and "install" not in args.flags:
+        raise HelmError(f'UPGRADE FAILED: "{name}" has no deployed releases')
+    if existing is not None and str(existing["status"]).startswith("pending-"):
+        raise HelmError(f"{prefix}: another operation (install/upgrade/rollback) is in progress")
+
+    supplied: dict[str, Any] = {}
+    for path in args.values:
+        _, data = _load_values_file(path)
+        supplied = deep_merge(supplied, data)
+    supplied = apply_sets(supplied, args.sets)
+    old_values: dict[str, Any] = (existing or {}).get("values") or {}
+    if "reuse_values" in args.flags or "reset_then_reuse_values" in args.flags:
+        values = deep_merge(old_values, supplied)
+    elif not supplied and not installing and "reset_values" not in args.flags:
+        values = old_values  # helm 3 reuses the last values when none are given
+    else:
+        values = supplied
+
+    version = (
+        args.opt("version") or os.environ.get("FAKE_HELM_LATEST_VERSION") or DEFAULT_CHART_VERSION
+    )
+    chart_name = _chart_of(chart_ref)
+    if chart_ref.startswith("oci://"):
+        out.err(f"Pulled: {chart_ref[len('oci://') :]}:{version}")
+        out.err("Digest: sha256:" + "0" * 64)
+    if "dry_run" in args.flags:
+        pending = "pending-install" if installing else "pending-upgrade"
+        out.out(f"NAME: {name}\nNAMESPACE: {ns}\nSTATUS: {pending}")
+        return
+
+    now = _now()
+    revision = 1 if existing is None else int(existing["revision"]) + 1
+    rel: dict[str, Any] = {
+        "name": name,
+        "namespace": ns,
+        "chart_ref": chart_ref,
+        "chart_name": chart_name,
+        "version": version,
+        "app_version": _app_version(version),
+        "values": values,
+        "status": "deployed",
+        "revision": revision,
+        "updated": helm_time(now),
+        "first_deployed": (existing or {}).get("first_deployed") or rfc3339(now),
+        "last_deployed": rfc3339(now),
+        "description": "Install complete" if installing else "Upgrade complete",
+        "wait": "wait" in args.flags,
+        "timeout": timeout,
+        "history": list((existing or {}).get("history") or []),
+    }
+    fault = _take_fault(state, "upgrade" if not install_only else "install")
+    if fault is not None:
+        delay = float(fault.get("delay") or 0)
+        if delay:
+            time.sleep(delay)
+        message = fault.get("message") or "context deadline exceeded"
+        status = fault.get("release_status", "failed")
+        if status:
+            atomic = "atomic" in args.flags
+            if atomic and installing:
+                state["releases"].pop(key, None)
+                raise HelmError(
+                    f"{prefix}: release {name} failed, and has been uninstalled due to "
+                    f"atomic being set: {message}",
+                    int(fault.get("exit_code", 1)),
+                )
+            rel["status"] = "failed"
+            rel["description"] = (
+                f'{"Release" if installing else "Upgrade"} "{name}" failed: {message}'
+            )
+            _store(state, key, rel)
+            if atomic and existing is not None:
+                restored = dict(existing, revision=revision + 1, status="deployed")
+                restored["description"] = f"Rollback to {existing['revision']}"
+                restored["history"] = rel["history"]
+                _store(state, key, restored)
+                raise HelmError(
+                    f"{prefix}: release {name} failed, and has been rolled back due to "
+                    f"atomic being set: {message}",
+                    int(fault.get("exit_code", 1)),
+                )
+        raise HelmError(f"{prefix}: {message}", int(fault.get("exit_code", 1)))
+
+    _store(state, key, rel)
+    if args.opt("output") in ("json", "yaml"):
+        out.out(_dump(release_json(rel), str(args.opt("output"))))
+        return
+    if installing and not install_only:
+        out.out(f'Release "{name}" does not exist. Installing it now.')
+    elif not installing:
+        out.out(f'Release "{name}" has been upgraded. Happy Helming!')
+    out.out(_status_text(rel))
+
+
+def _store(state: dict[str, Any], key: str, rel: dict[str, Any]) -> None:
+    previous = state["releases"].get(key)
+    history = list(rel.get("history") or [])
+    if previous is not None and previous.get("status") == "deployed":
+        previous_entry = _history_entry(previous)
+        previous_entry["status"] = "superseded"
+        history = [h for h in history if h["revision"] != previous["revision"]] + [previous_entry]
+    rel["history"] = history
+    state["releases"][key] = rel
+
+
+def _history_entry(rel: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "revision": rel["revision"],
+        "updated": rfc3339(datetime.strptime(rel["updated"][:26], "%Y-%m-%d %H:%M:%S.%f")),
+        "status": rel["status"],
+        "chart": f"{rel['chart_name']}-{rel['version']}",
+        "app_version": rel["app_version"],
+        "description": rel["description"],
+        "values": rel.get("values") or {},
+    }
+
+
+def _find(state: dict[str, Any], args: Args, what: str) -> dict[str, Any]:
+    if len(args.positional) != 1:
+        raise HelmError(f'"helm {what}" requires 1 argument')
+    rel = state["releases"].get(_release_key(_namespace(args), args.positional[0]))
+    if rel is None or rel["status"] == "uninstalled":
+        raise HelmError("release: not found")
+    return dict(rel)
+
+
+def cmd_list(args: Args, state: dict[str, Any], out: Outcome) -> None:
+    ns = None if "all_namespaces" in args.flags else _namespace(args)
+    wanted = {
+        s for s in ("deployed", "failed", "pending", "uninstalled", "superseded") if s in args.flags
+    }
+    rels = []
+    for rel in state["releases"].values():
+        if ns is not None and rel["namespace"] != ns:
+            continue
+        status = str(rel["status"])
+        group = "pending" if status.startswith("pending-") else status
+        if "all" in args.flags:
+            if status == "uninstalled":
+                continue
+        elif wanted:
+            if group not in wanted:
+                continue
+        elif group not in ("deployed", "failed"):
+            # helm list shows only deployed and failed releases by default.
+            continue
+        pattern = args.opt("filter")
+        if pattern and not re.search(pattern, rel["name"]):
+            continue
+        rels.append(rel)
+    rels.sort(key=lambda r: (r["name"], r["namespace"]))
+    fmt = args.opt("output", "table")
+    if "short" in args.flags:
+        out.out("\n".join(r["name"] for r in rels))
+        return
+    if fmt in ("json", "yaml"):
+        out.out(_dump([list_item(r) for r in rels], str(fmt)))
+        return
+    header = ["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"]
+    rows = [header] if "no_headers" not in args.flags else []
+    rows += [list(list_item(r).values()) for r in rels]
+    out.out("\n".join("\t".join(f"{c:<8}" for c in row) for row in rows))
+
+
+def cmd_status(args: Args, state: dict[str, Any], out: Outcome) -> None:
+    rel = _find(state, args, "status")
+    fmt = args.opt("output", "table")
+    if fmt in ("json", "yaml"):
+        out.out(_dump(release_json(rel), str(fmt)))
+    else:
+        out.out(_status_text(rel))
+
+
+def cmd_get(args: Args, state: dict[str, Any], out: Outcome) -> None:
+    if not args.positional:
+        raise HelmError('"helm get" requires a subcommand')
+    sub, rest = args.positional[0], args.positional[1:]
+    args = Args(rest, args.values, args.sets, args.options, args.flags)
+    rel = _find(state, args, f"get {sub}")
+    if sub == "values":
+        values = rel["values"] or None
+        fmt = args.opt("output", "table")
+        if fmt in ("json", "yaml"):
+            out.out(_dump(values, str(fmt)))
+        else:
+            label = "COMPUTED VALUES:" if "all" in args.flags else "USER-SUPPLIED VALUES:"
+            out.out(label + "\n" + _dump(values, "yaml"))
+    elif sub in ("manifest", "notes", "hooks"):
+        out.out("")  # the stand-in renders no templates
+    elif sub == "metadata":
+        out.out(_dump(release_json(rel)["chart"]["metadata"], args.opt("output", "json") or "json"))
+    else:
+        raise HelmError(f'unknown command {sub!r} for "helm get"')
+
+
+def cmd_history(args: Args, state: dict[str, Any], out: Outcome) -> None:
+    rel = _find(state, args, "history")
+    entries = [
+        {k: v for k, v in h.items() if k != "values"}
+        for h in [*rel.get("history", []), _history_entry(rel)]
+    ]
+    out.out(_dump(entries, args.opt("output", "json") or "json"))
+
+
+def cmd_uninstall(args: Args, state: dict[str, Any], out: Outcome) -> None:
+    if not args.positional:
+        raise HelmError('"helm uninstall" requires at least 1 argument')
+    ns = _namespace(args)
+    for name in args.positional:
+        key = _release_key(ns, name)
+        rel = state["releases"].get(key)
+        if rel is None or rel["status"] == "uninstalled":
+            if "ignore_not_found" in args.flags:
+                out.out(f'release "{name}" not found')
+                continue
+            raise HelmError(f"uninstall: Release not loaded: {name}: release: not found")
+        fault = _take_fault(state, "uninstall")
+        if fault is not None:
+            reason = fault.get("message") or "context deadline exceeded"
+            raise HelmError(
+                f"uninstallation completed with 1 error(s): {reason}",
+                int(fault.get("exit_code", 1)),
+            )
+        if "keep_history" in args.flags:
+            rel["status"] = "uninstalled"
+        else:
+            del state["releases"][key]
+        out.out(f'release "{name}" uninstalled')
+
+
+def cmd_rollback(args: Args, state: dict[str, Any], out: Outcome) -> None:
+    if not args.positional:
+        raise HelmError('"helm rollback" requires at least 1 argument')
+    name = args.positional[0]
+    rel = _find(state, Args([name], options=args.options), "rollback")
+    history = rel.get("history") or []
+    target_rev = int(args.positional[1]) if len(args.positional) > 1 else None
+    target = next(
+        (h for h in reversed(history) if target_rev in (None, h["revision"])),
+        None,
+    )
+    if target is None:
+        raise HelmError(f"release has no {target_rev or 'previous'} version")
+    key = _release_key(rel["namespace"], name)
+    new = dict(rel)
+    new.update(
+        values=target["values"],
+        revision=int(rel["revision"]) + 1,
+        status="deployed",
+        description=f"Rollback to {target['revision']}",
+        updated=helm_time(_now()),
+        last_deployed=rfc3339(_now()),
+    )
+    _store(state, key, new)
+    out.out("Rollback was a success! Happy Helming!")
+
+
+def run(argv: list[str], out: Outcome) -> int:
+    delay = float(os.environ.get("FAKE_HELM_DELAY") or 0)
+    if delay:
+        time.sleep(delay)
+    args = parse_args(argv)
+    if not args.positional:
+        out.out("The Kubernetes package manager (fake)")
+        return 0
+    command, args.positional = args.positional[0], args.positional[1:]
+    if command == "version":
+        version = os.environ.get("FAKE_HELM_VERSION", DEFAULT_VERSION)
+        if "short" in args.flags:
+            out.out(f"{version}+g0000000")
+        else:
+            out.out(
+                f'version.BuildInfo{{Version:"{version}", GitCommit:"0000000", '
+                'GitTreeState:"clean", GoVersion:"go1.22.7"}'
+            )
+        return 0
+    if command in ("repo", "registry", "dependency", "dep"):
+        return 0  # accepted and recorded; nothing to emulate
+    handlers = {
+        "upgrade": lambda a, s, o: cmd_upgrade(a, s, o, install_only=False),
+        "install": lambda a, s, o: cmd_upgrade(a, s, o, install_only=True),
+        "list": cmd_list,
+        "ls": cmd_list,
+        "status": cmd_status,
+        "get": cmd_get,
+        "history": cmd_history,
+        "uninstall": cmd_uninstall,
+        "delete": cmd_uninstall,
+        "un": cmd_uninstall,
+        "rollback": cmd_rollback,
+    }
+    handler = handlers.get(command)
+    if handler is None:
+        raise HelmError(
+            f'unknown command "{command}" for "helm" (the fake supports: '
+            + ", ".join(sorted(handlers))
+            + ")"
+        )
+    with locked_state() as state:
+        if command not in ("upgrade", "install", "uninstall", "delete", "un"):
+            fault = _take_fault(state, command)
+            if fault is not None:
+                raise HelmError(
+                    fault.get("message") or f"{command} failed", int(fault.get("exit_code", 1))
+                )
+        handler(args, state, out)
+    return 0
+
+
+def _log(argv: list[str], code: int, out: Outcome) -> None:
+    log_path = os.environ.get("FAKE_HELM_LOG")
+    if not log_path:
+        return
+    values_files: list[dict[str, str | None]] = []
+    args: Args | None
+    try:
+        args = parse_args(argv)
+    except HelmError:
+        args = None
+    for path in args.values if args is not None else []:
+        try:
+            values_files.append({"path": path, "content": Path(path).read_text(encoding="utf-8")})
+        except OSError:
+            values_files.append({"path": path, "content": None})
+    entry = {
+        "argv": argv,
+        "values_files": values_files,
+        "env": {
+            k: os.environ[k]
+            for k in ("KUBECONFIG", "HELM_NAMESPACE", "HELM_KUBECONTEXT")
+            if k in os.environ
+        },
+        "cwd": os.getcwd(),
+        "exit_code": code,
+        "stdout": "\n".join(out.stdout),
+        "stderr": "\n".join(out.stderr),
+        "time": rfc3339(_now()),
+    }
+    with open(log_path, "a", encoding="utf-8") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.write(json.dumps(entry) + "\n")
+
+
+def main(argv: list[str]) -> int:
+    out = Outcome()
+    code = 70  # stays so only if the stand-in itself crashes (the log says so)
+    try:
+        code = run(argv, out)
+    except HelmError as err:
+        out.err(f"Error: {err}")
+        code = err.exit_code
+    finally:
+        _log(argv, code, out)
+    if out.stdout:
+        sys.stdout.write("\n".join(out.stdout) + "\n")
+    if out.stderr:
+        sys.stderr.write("\n".join(out.stderr) + "\n")
+    return code
