@@ -24,8 +24,6 @@ from tests.fakes.kube_resources import CORE_RESOURCES, ResourceType
 from tests.fakes.kube_sim import simulate_external_secrets, simulate_valkey_operator
 from tests.fakes.kubeconfig import KubeconfigFile
 
-pytest_plugins = ["tests.fakes.plugin"]
-
 MakeFakeKube = Callable[..., FakeKubeApi]
 
 # Generic resources are classes made at run time; mypy cannot see their fields.

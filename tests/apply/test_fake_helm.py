@@ -13,8 +13,6 @@ import pytest
 
 from tests.fakes.helm_fake import HELM_DIR, FakeHelm
 
-pytest_plugins = ["tests.fakes.plugin"]
-
 CHART = "oci://ghcr.io/hyperspike/valkey-operator"
 
 
