@@ -75,7 +75,7 @@ from wildside_valkey.render.batch import environment_variables, render_batch
 entries = json.loads(sys.argv[1])
 start = time.perf_counter()
 environments = environment_variables({}, entries)
-tree, _ = render_batch(environments)
+tree = render_batch(environments).tree
 write_tree(tree, Path(tempfile.mkdtemp()) / "out")
 elapsed = time.perf_counter() - start
 print(json.dumps({"seconds": elapsed,

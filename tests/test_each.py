@@ -80,6 +80,6 @@ def test_each_as_a_library_call() -> None:
     from wildside_valkey.render.batch import environment_variables, render_batch
 
     environments = environment_variables({"nodes": 2}, [{"cluster_name": "x"}, {"namespace": "y"}])
-    tree, contracts = render_batch(environments)
+    tree, contracts, _ = render_batch(environments)
     assert sorted(contracts) == ["valkey/x", "y/valkey"]
     assert "y/valkey/cluster/valkey.yaml" in tree

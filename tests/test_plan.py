@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from wildside_valkey.contract import CredentialStrategy, credential_strategy
@@ -40,7 +38,7 @@ def test_apply_order_is_namespaces_credentials_valkey_pdb() -> None:
 
 def test_plan_is_immutable() -> None:
     plan = _plan()
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError, match="immutable"):
         plan.resources = ()  # type: ignore[misc]
     valkey = plan.find("Valkey")
     assert valkey is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -25,16 +26,16 @@ def test_failed_write_leaves_previous_tree(tmp_path: Path, monkeypatch: pytest.M
     write_tree(render_tree(build_plan(load_variables())), out)
     before = _snapshot(out)
 
-    real_write_text = Path.write_text
+    real_write = os.write
     calls = {"n": 0}
 
-    def failing_write_text(self: Path, *args: object, **kwargs: object) -> int:
+    def failing_write(descriptor: int, data: bytes) -> int:
         calls["n"] += 1
         if calls["n"] == 3:
             raise OSError(28, "No space left on device")
-        return real_write_text(self, *args, **kwargs)  # type: ignore[arg-type]
+        return real_write(descriptor, data)
 
-    monkeypatch.setattr(Path, "write_text", failing_write_text)
+    monkeypatch.setattr(os, "write", failing_write)
     changed = render_tree(build_plan(load_variables(var_options=["nodes=5"])))
     with pytest.raises(OutputDirectoryError, match="No space left on device"):
         write_tree(changed, out)

@@ -9,7 +9,7 @@ are wrapped with ``raise ... from`` so the cause stays inspectable.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -28,8 +28,7 @@ class BadInputError(WildsideError):
     exit_code = EXIT_BAD_INPUT
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """One broken rule: the variable (dotted path for nested values) and what is wrong."""
 
     variable: str

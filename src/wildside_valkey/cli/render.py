@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections import Counter
 from pathlib import Path
 
 import click
@@ -59,10 +57,11 @@ def _render_each(
 ) -> None:
     base = load_raw_values(var_files, var_options)
     environments = environment_variables(base, read_each_file(each_file))
-    tree, contracts = render_batch(environments)
-    write_tree(tree, out)
+    batch = render_batch(environments)
+    write_tree(batch.tree, out)
     # The same warning for a thousand environments is said once, with its count.
-    counts = Counter(w for v in environments for w in build_plan(v).warnings)
-    warn(f"{message} ({count} environments)" for message, count in counts.items())
-    click.echo(json.dumps(contracts, indent=2, ensure_ascii=False))
-    click.echo(f"wrote {len(environments)} environments ({len(tree)} files) to {out}", err=True)
+    warn(f"{message} ({count} environments)" for message, count in batch.warnings.items())
+    click.echo(to_json(batch.contracts), nl=False)
+    click.echo(
+        f"wrote {len(environments)} environments ({len(batch.tree)} files) to {out}", err=True
+    )

@@ -17,9 +17,8 @@ it here when the contract grows.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import ContractError
 
@@ -33,8 +32,7 @@ class Kind(Enum):
     BOOLEAN = "true or false"
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(NamedTuple):
     """A scalar at ``path``; ``optional`` fields may be absent from older contracts."""
 
     path: tuple[str, ...]
@@ -42,8 +40,7 @@ class Field:
     optional: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class NullableObject:
+class NullableObject(NamedTuple):
     """An object at ``path`` that may be null; its members are strings."""
 
     path: tuple[str, ...]

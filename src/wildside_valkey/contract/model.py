@@ -7,8 +7,9 @@ TLS certificate covers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from ..variables import Variables
 from .credentials import password_secret_ref
@@ -18,49 +19,42 @@ VALKEY_PORT = 6379
 OPERATOR_DEFAULT_STORAGE_SIZE = "8Gi"
 
 
-@dataclass(frozen=True, slots=True)
-class Endpoints:
+class Endpoints(msgspec.Struct, frozen=True):
     primary_host: str
     primary_port: int
     replica_host: str
     replica_port: int
 
 
-@dataclass(frozen=True, slots=True)
-class Credentials:
+class Credentials(msgspec.Struct, frozen=True):
     secret_name: str
     secret_key: str
     namespace: str
 
 
-@dataclass(frozen=True, slots=True)
-class SecretKeyRef:
+class SecretKeyRef(msgspec.Struct, frozen=True):
     name: str
     key: str
 
 
-@dataclass(frozen=True, slots=True)
-class TLS:
+class TLS(msgspec.Struct, frozen=True):
     enabled: bool
     cert_issuer: str | None
     ca_secret: SecretKeyRef | None
 
 
-@dataclass(frozen=True, slots=True)
-class Persistence:
+class Persistence(msgspec.Struct, frozen=True):
     enabled: bool
     storage_class: str | None
     size: str
 
 
-@dataclass(frozen=True, slots=True)
-class Replication:
+class Replication(msgspec.Struct, frozen=True):
     nodes: int
     replicas: int
 
 
-@dataclass(frozen=True, slots=True)
-class Contract:
+class Contract(msgspec.Struct, frozen=True):
     cluster_name: str
     cluster_namespace: str
     endpoints: Endpoints
@@ -72,24 +66,8 @@ class Contract:
 
     def to_dict(self) -> dict[str, Any]:
         """The contract as plain JSON-ready data, keys in the documented order."""
-        return {
-            "cluster_name": self.cluster_name,
-            "cluster_namespace": self.cluster_namespace,
-            "endpoints": _fields(self.endpoints),
-            "credentials": _fields(self.credentials) if self.credentials else None,
-            "tls": {
-                "enabled": self.tls.enabled,
-                "cert_issuer": self.tls.cert_issuer,
-                "ca_secret": _fields(self.tls.ca_secret) if self.tls.ca_secret else None,
-            },
-            "persistence": _fields(self.persistence),
-            "replication": _fields(self.replication),
-            "mode": self.mode,
-        }
-
-
-def _fields(item: Any) -> dict[str, Any]:
-    return {name: getattr(item, name) for name in item.__slots__}
+        data: dict[str, Any] = msgspec.to_builtins(self)
+        return data
 
 
 def build_contract(v: Variables) -> Contract:

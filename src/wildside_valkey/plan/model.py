@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
+
+import msgspec
 
 from ..contract import Contract
 from ..variables import Variables
@@ -19,8 +20,7 @@ class Component(Enum):
     CLUSTER = "cluster"
 
 
-@dataclass(frozen=True, slots=True)
-class Resource:
+class Resource(msgspec.Struct, frozen=True):
     """One Kubernetes object to create, with its identity pulled out for ordering and diffs."""
 
     component: Component
@@ -61,8 +61,7 @@ class Resource:
         return f"{self.kind} {where}{self.name}"
 
 
-@dataclass(frozen=True, slots=True)
-class OperatorChart:
+class OperatorChart(msgspec.Struct, frozen=True):
     """The operator's Helm release: Flux objects in render mode, the Helm CLI in apply mode."""
 
     release_name: str
@@ -88,15 +87,14 @@ class OperatorChart:
         return result
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(msgspec.Struct, frozen=True):
     """Variables turned into resources in apply order, the operator chart and the contract."""
 
     variables: Variables
     operator: OperatorChart
     resources: tuple[Resource, ...]
     contract: Contract
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = ()
 
     def in_component(self, component: Component) -> Iterator[Resource]:
         return (resource for resource in self.resources if resource.component is component)

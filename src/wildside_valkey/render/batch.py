@@ -9,18 +9,20 @@ the path is unambiguous), and its Flux paths follow it unless the entry sets
 
 from __future__ import annotations
 
-import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
+from ..contract.formats import to_json
 from ..errors import Problem, VarFileError, VariablesError
 from ..plan import build_plan
 from ..variables import Variables, check_mode, variables_from_mapping
-from .tree import CONTRACT_FILE, RenderedTree, render_tree
+from ..variables.schema import SPECS
+from .tree import RenderedTree, render_tree
 
 CONTRACTS_FILE = "contracts.json"
 
@@ -47,9 +49,7 @@ def environment_variables(base: Mapping[str, Any], entries: Sequence[Any]) -> li
     problems: list[Problem] = []
     environments: list[Variables] = []
     seen: dict[str, int] = {}
-    base_prefix = str(
-        base.get("flux_path_prefix", Variables.model_fields["flux_path_prefix"].default)
-    )
+    base_prefix = str(base.get("flux_path_prefix", SPECS["flux_path_prefix"].default))
     for index, entry in enumerate(entries):
         where = f"each[{index}]"
         if not isinstance(entry, Mapping):
@@ -74,7 +74,7 @@ def environment_variables(base: Mapping[str, Any], entries: Sequence[Any]) -> li
         seen[folder] = index
         if "flux_path_prefix" not in entry:
             prefix = f"{base_prefix.rstrip('/')}/{folder}"
-            variables = variables.model_copy(update={"flux_path_prefix": prefix})
+            variables = variables.replace(flux_path_prefix=prefix)
         environments.append(variables)
     if problems:
         raise VariablesError(problems)
@@ -85,15 +85,23 @@ def environment_folder(variables: Variables) -> str:
     return f"{variables.namespace}/{variables.cluster_name}"
 
 
-def render_batch(environments: Sequence[Variables]) -> tuple[RenderedTree, dict[str, Any]]:
-    """One tree holding every environment's, and the contracts keyed by folder."""
+class Batch(NamedTuple):
+    tree: RenderedTree
+    contracts: dict[str, Any]  # folder -> contract
+    warnings: Counter[str]  # each plan warning -> how many environments have it
+
+
+def render_batch(environments: Sequence[Variables]) -> Batch:
+    """One tree holding every environment's, the contracts keyed by folder, the warnings."""
     files: dict[str, str] = {}
     contracts: dict[str, Any] = {}
+    warnings: Counter[str] = Counter()
     for variables in environments:
         folder = environment_folder(variables)
         plan = build_plan(variables)
         for path, text in render_tree(plan).items():
             files[f"{folder}/{path}"] = text
-        contracts[folder] = json.loads(files[f"{folder}/{CONTRACT_FILE}"])
-    files[CONTRACTS_FILE] = json.dumps(contracts, indent=2, ensure_ascii=False) + "\n"
-    return MappingProxyType(files), contracts
+        contracts[folder] = plan.contract.to_dict()
+        warnings.update(plan.warnings)
+    files[CONTRACTS_FILE] = to_json(contracts)
+    return Batch(MappingProxyType(files), contracts, warnings)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from ..errors import OutputDirectoryError
@@ -27,16 +26,11 @@ def write_tree(tree: RenderedTree, out: Path) -> None:
     parent = out.absolute().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=parent))
+        staging = _new_folder(parent, f".{out.name}.new")
     except OSError as error:
         raise OutputDirectoryError(f"cannot create {str(out)!r}: {error.strerror}") from error
     try:
-        os.chmod(staging, 0o755)  # mkdtemp makes 0700; the tree is meant to be shared.
-        for relative, content in tree.items():
-            path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content, encoding="utf-8")
-        (staging / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+        _write_files(staging, {**tree, MARKER: _MARKER_TEXT})
         _swap_in(staging, out.absolute())
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
@@ -44,6 +38,33 @@ def write_tree(tree: RenderedTree, out: Path) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _write_files(root: Path, files: RenderedTree) -> None:
+    # A batch is thousands of small files: make each folder once, write bytes directly.
+    made: set[Path] = {root}
+    for relative, content in files.items():
+        path = root / relative
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            os.write(descriptor, content.encode("utf-8"))
+        finally:
+            os.close(descriptor)
+
+
+def _new_folder(parent: Path, prefix: str) -> Path:
+    """A new, uniquely named folder beside the target (same file system, so renames work)."""
+    for attempt in range(100):
+        folder = parent / f"{prefix}-{os.getpid()}-{attempt}"
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
+    raise FileExistsError(f"no free staging folder name in {str(parent)!r}")
 
 
 def _check_target(out: Path) -> None:
@@ -64,7 +85,7 @@ def _swap_in(staging: Path, out: Path) -> None:
     if not out.exists():
         os.rename(staging, out)
         return
-    backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    backup = _new_folder(out.parent, f".{out.name}.old")
     os.rmdir(backup)
     os.rename(out, backup)
     try:

@@ -7,12 +7,20 @@ from .loading import (
     tofu_types,
     variables_from_mapping,
 )
-from .schema import SENSITIVE_VARIABLES, VARIABLE_NAMES, ResourceQuantities, Toleration, Variables
+from .schema import (
+    SENSITIVE_VARIABLES,
+    VARIABLE_NAMES,
+    ResourceQuantities,
+    Sensitive,
+    Toleration,
+    Variables,
+)
 
 __all__ = [
     "SENSITIVE_VARIABLES",
     "VARIABLE_NAMES",
     "ResourceQuantities",
+    "Sensitive",
     "Toleration",
     "Variables",
     "check_mode",

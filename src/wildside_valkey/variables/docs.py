@@ -1,20 +1,20 @@
-"""The README's variables table, generated from the model so the two cannot drift."""
+"""The README's variables table, generated from the declarations so the two cannot drift."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from pydantic import BaseModel, SecretStr
+import msgspec
 
-from .schema import Variables
+from .schema import Sensitive, variable_specs
 
 
 def _tofu_literal(value: Any) -> str:
-    if isinstance(value, SecretStr):
+    if isinstance(value, Sensitive):
         return '""'
-    if isinstance(value, BaseModel):
-        inner = ", ".join(f'{k}="{v}"' for k, v in value.model_dump().items())
+    if isinstance(value, msgspec.Struct):
+        inner = ", ".join(f'{k}="{v}"' for k, v in msgspec.structs.asdict(value).items())
         return "{" + inner + "}"
     if isinstance(value, tuple):
         return "[]" if not value else json.dumps(list(value))
@@ -23,9 +23,7 @@ def _tofu_literal(value: Any) -> str:
 
 def variables_table() -> str:
     lines = ["| variable | type | default | rule |", "| --- | --- | --- | --- |"]
-    for name, field in Variables.model_fields.items():
-        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-        default = _tofu_literal(field.default)
-        rule = f" {field.description} " if field.description else " "
-        lines.append(f"| {name} | {extra.get('tofu_type', 'string')} | {default} |{rule}|")
+    for spec in variable_specs():
+        rule = f" {spec.rule} " if spec.rule else " "
+        lines.append(f"| {spec.name} | {spec.tofu_type} | {_tofu_literal(spec.default)} |{rule}|")
     return "\n".join(lines) + "\n"

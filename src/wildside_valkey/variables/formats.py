@@ -9,6 +9,7 @@ the API server and the CRDs accept too.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -146,6 +147,30 @@ def secret_data_key(value: str) -> str:
 def vault_path(value: str) -> str:
     if value and not _VAULT_PATH.match(value):
         raise ValueError(f"must contain only letters, digits, '_', '/' and '-' (got {value!r})")
+    return value
+
+
+def whole_number(minimum: int, maximum: int) -> Callable[[int], int]:
+    def check(value: int) -> int:
+        if value < minimum:
+            raise ValueError(
+                f"must be a whole number greater than or equal to {minimum} (got {value})"
+            )
+        if value > maximum:
+            raise ValueError(f"must be at most {maximum} (got {value})")
+        return value
+
+    return check
+
+
+def lower_case(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def label_map(value: dict[str, str]) -> dict[str, str]:
+    for key, label in value.items():
+        label_key(key)
+        label_value(key, label)
     return value
 
 

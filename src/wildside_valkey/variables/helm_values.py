@@ -26,6 +26,12 @@ def parse_values_document(index: int, document: str) -> dict[str, Any]:
     return loaded
 
 
+def check_values_documents(documents: tuple[str, ...]) -> tuple[str, ...]:
+    for index, document in enumerate(documents):
+        parse_values_document(index, document)
+    return documents
+
+
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     """Mappings merge key by key; anything else (lists included) is replaced, as Helm does."""
     merged = dict(base)

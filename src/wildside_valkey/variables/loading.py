@@ -1,31 +1,43 @@
-"""Turning raw values into :class:`Variables`, reporting every broken rule at once."""
+"""Turning raw values into :class:`Variables`, reporting every broken rule at once.
+
+Each variable is converted and checked on its own, so one bad value does not
+hide the next; rules between variables then run over the values that passed.
+"""
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import ValidationError
+import msgspec
 
 from ..errors import ModeMismatchError, Problem, VariablesError
 from .rules import cross_variable_problems
-from .schema import SENSITIVE_VARIABLES, VARIABLE_NAMES, Variables
+from .schema import SPECS, VARIABLE_NAMES, Sensitive, Variables, VariableSpec
 from .sources import merge_sources, parse_var_option, read_var_file
 
 Mode = Literal["render", "apply"]
 
 _MAX_SHOWN_INPUT = 80
+_AT_PATH = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
+_EXPECTED = re.compile(r"^Expected `(?P<expected>[^`]+)`(?:, got `(?P<got>[^`]+)`)?")
+_ATTRIBUTE_MESSAGE = re.compile(r"^(?P<name>[a-z_]+): (?P<message>.+)$", re.DOTALL)
+_TYPE_WORDS = {
+    "int": "a whole number",
+    "float": "a number",
+    "str": "a string",
+    "bool": "true or false",
+    "array": "a list",
+    "object": "an object",
+    "null": "null",
+}
 
 
 def tofu_types() -> dict[str, str]:
     """Each variable's type as the OpenTofu module declares it."""
-    types: dict[str, str] = {}
-    for name, field in Variables.model_fields.items():
-        extra = field.json_schema_extra
-        types[name] = str(extra.get("tofu_type", "string")) if isinstance(extra, dict) else "string"
-    return types
+    return {name: spec.tofu_type for name, spec in SPECS.items()}
 
 
 def load_variables(
@@ -62,24 +74,27 @@ def load_raw_values(
     return merge_sources(layers)
 
 
+class _InvalidValueError(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
 def variables_from_mapping(raw: Mapping[str, Any]) -> Variables:
     """Validate raw values; raise :class:`VariablesError` listing every problem."""
-    problems = [_unknown(str(name)) for name in raw if name not in VARIABLE_NAMES]
-    known = {name: value for name, value in raw.items() if name in VARIABLE_NAMES}
-    try:
-        variables = Variables.model_validate(known)
-    except ValidationError as error:
-        field_problems = [_problem_from(item) for item in error.errors()]
-        problems.extend(field_problems)
-        broken = frozenset(str(item["loc"][0]) for item in error.errors() if item["loc"])
-        # Validate again without the broken values so that rules between the
-        # remaining ones are still reported in the same run.
-        variables = Variables.model_validate(
-            {name: value for name, value in known.items() if name not in broken}
-        )
-        problems.extend(cross_variable_problems(variables, broken))
-    else:
-        problems.extend(cross_variable_problems(variables))
+    given = {str(name): value for name, value in raw.items()}
+    problems = [_unknown(name) for name in given if name not in SPECS]
+    values: dict[str, Any] = {}
+    broken: set[str] = set()
+    for name, spec in SPECS.items():
+        if name not in given:
+            continue
+        try:
+            values[name] = _convert(spec, given[name])
+        except _InvalidValueError as invalid:
+            problems.append(invalid.problem)
+            broken.add(name)
+    variables = Variables(**values)
+    problems.extend(cross_variable_problems(variables, frozenset(broken)))
     if problems:
         raise VariablesError(problems)
     return variables
@@ -101,41 +116,119 @@ def check_mode(variables: Variables, command_mode: Mode) -> None:
     raise ModeMismatchError([Problem("mode", message)])
 
 
+def _convert(spec: VariableSpec, raw: Any) -> Any:
+    value = _trimmed(raw)
+    if spec.normalize is not None:
+        value = spec.normalize(value)
+    if spec.sensitive:
+        return _sensitive(spec, value)
+    try:
+        converted = msgspec.convert(_numbers_as_text(spec.type, value), spec.type, strict=False)
+    except msgspec.ValidationError as error:
+        raise _InvalidValueError(_problem_from(spec, value, str(error))) from None
+    for check in spec.checks:
+        try:
+            converted = check(converted)
+        except ValueError as error:
+            raise _InvalidValueError(Problem(spec.name, str(error))) from None
+    if isinstance(converted, msgspec.Struct):
+        _check_members(spec.name, converted)
+    return converted
+
+
+def _check_members(name: str, value: msgspec.Struct) -> None:
+    """Run the checks declared on the attributes of an object variable."""
+    for info in msgspec.structs.fields(value):
+        if get_origin(info.type) is not Annotated:
+            continue
+        for meta in get_args(info.type)[1:]:
+            for check in (getattr(meta, "extra", None) or {}).get("checks", ()):
+                try:
+                    check(getattr(value, info.name))
+                except ValueError as error:
+                    raise _InvalidValueError(Problem(f"{name}.{info.name}", str(error))) from None
+
+
+def _sensitive(spec: VariableSpec, value: Any) -> Sensitive:
+    # tofu turns a number given for a string variable into its text.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        # The value itself is never shown: it is meant to be a secret.
+        raise _InvalidValueError(
+            Problem(spec.name, f"must be a string (got a {type(value).__name__})")
+        )
+    return Sensitive(value)
+
+
+def _trimmed(value: Any) -> Any:
+    """Strings trimmed of surrounding white space, at any depth (the interface's rule)."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, Mapping):
+        return {key: _trimmed(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_trimmed(item) for item in value]
+    return value
+
+
+def _numbers_as_text(target: Any, value: Any) -> Any:
+    """tofu converts numbers given for string variables (and map(string) values) to text."""
+    if target is str and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if get_origin(target) is dict and isinstance(value, Mapping):
+        return {key: _numbers_as_text(get_args(target)[1], item) for key, item in value.items()}
+    return value
+
+
+def _problem_from(spec: VariableSpec, value: Any, text: str) -> Problem:
+    match = _AT_PATH.match(text)
+    message, path = (match["message"], match["path"] or "") if match else (text, "")
+    path = path.replace("[...]", "")
+    where = f"{spec.name}{path}"
+    if message.startswith("Object missing required field `"):
+        return Problem(f"{where}.{message.split('`')[1]}", "is required")
+    if message.startswith("Object contains unknown field `"):
+        return Problem(where, f"has no attribute {message.split('`')[1]!r}")
+    if message.startswith("Invalid enum value"):
+        choices = _choices(spec.type, path)
+        got = message.removeprefix("Invalid enum value ").strip()
+        allowed = choices or "one of the allowed values"
+        return Problem(where, f"must be {allowed} (got {got})")
+    attribute = _ATTRIBUTE_MESSAGE.match(message)
+    if attribute:  # "<attribute>: <problem>", raised by an object's own consistency check
+        return Problem(f"{where}.{attribute['name']}", attribute["message"])
+    expected = _EXPECTED.match(message)
+    if expected:
+        wanted = _TYPE_WORDS.get(expected["expected"], expected["expected"])
+        if spec.tofu_type.startswith("list") and expected["expected"] == "array":
+            wanted = f"a list ({spec.tofu_type})"
+        shown = repr(value) if not path else None
+        got = shown if shown and len(shown) <= _MAX_SHOWN_INPUT else expected["got"]
+        return Problem(where, f"must be {wanted} (got {got})")
+    return Problem(where, message)
+
+
+def _choices(target: Any, path: str) -> str:
+    """The allowed values of the Literal at ``path`` inside ``target``, for the message."""
+    for part in re.findall(r"\.(\w+)|\[\d+\]", path):
+        origin = get_origin(target)
+        if origin is tuple or origin is list:
+            target = get_args(target)[0]
+        if part and isinstance(target, type) and issubclass(target, msgspec.Struct):
+            fields = {info.name: info.type for info in msgspec.structs.fields(target)}
+            target = fields.get(part, target)
+    if get_origin(target) is Annotated:
+        target = get_args(target)[0]
+    if get_origin(target) is Literal:
+        *first, last = (repr(choice) for choice in get_args(target))
+        return f"{', '.join(first)} or {last}" if first else last
+    return ""
+
+
 def _unknown(name: str) -> Problem:
+    import difflib  # noqa: PLC0415 - only a misspelt name needs it
+
     close = difflib.get_close_matches(name, VARIABLE_NAMES, n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return Problem(name, f"is not a variable of this module{hint}")
-
-
-def _dotted(loc: Iterable[int | str]) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else part
-    return path
-
-
-def _problem_from(error: Any) -> Problem:
-    loc = tuple(error.get("loc", ()))
-    name = _dotted(loc) or "(variables)"
-    kind = error.get("type", "")
-    if kind == "value_error":
-        message = str(error["ctx"]["error"])
-    elif kind == "missing":
-        message = "is required"
-    elif kind == "extra_forbidden":
-        parent = _dotted(loc[:-1])
-        return Problem(parent, f"has no attribute {loc[-1]!r}")
-    else:
-        message = _lower_first(error.get("msg", "is invalid"))
-        if loc and str(loc[0]) not in SENSITIVE_VARIABLES:
-            shown = repr(error.get("input"))
-            if len(shown) <= _MAX_SHOWN_INPUT:
-                message += f" (got {shown})"
-    return Problem(name, message)
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text else text

@@ -8,15 +8,14 @@ derived complaint on top of the first.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..errors import Problem
 from .formats import parse_quantity
 from .schema import Variables
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(NamedTuple):
     involves: tuple[str, ...]
     check: Callable[[Variables], Iterator[Problem]]
 
@@ -91,14 +90,6 @@ def _plaintext_in_git(v: Variables) -> Iterator[Problem]:
         )
 
 
-def _toleration_shape(v: Variables) -> Iterator[Problem]:
-    for index, toleration in enumerate(v.tolerations):
-        if toleration.operator == "Exists" and toleration.value:
-            yield Problem(f"tolerations[{index}].value", "must be empty when operator is Exists")
-        if toleration.operator == "Equal" and not toleration.key:
-            yield Problem(f"tolerations[{index}].key", "is required when operator is Equal")
-
-
 RULES: tuple[Rule, ...] = (
     Rule(("tls_enabled", "cert_issuer_name"), _tls_issuer),
     Rule(("eso_enabled", "anonymous_auth", "password_vault_path"), _eso_vault_path),
@@ -110,7 +101,6 @@ RULES: tuple[Rule, ...] = (
         ("mode", "password_inline", "anonymous_auth", "eso_enabled", "allow_plaintext_secrets"),
         _plaintext_in_git,
     ),
-    Rule(("tolerations",), _toleration_shape),
 )
 
 

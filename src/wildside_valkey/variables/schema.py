@@ -1,69 +1,98 @@
 """The module's variables: names, types, defaults and per-value rules.
 
 The names, types and defaults are the OpenTofu module's (users keep their
-``.tfvars``), so they are a public promise: see ``docs`` in the README, whose
-variables table is generated from :data:`Variables.model_fields`.
-Rules that involve several variables live in :mod:`.rules`.
+``.tfvars``), so they are a public promise; the README's variables table is
+generated from the declarations below. Each declaration carries, in its
+``Meta``, the module's type name, the rule as documented, and the checks that
+enforce it. Rules that involve several variables live in :mod:`.rules`.
+
+msgspec rather than pydantic: on the machines this runs on, importing pydantic
+alone costs three times a bare ``python -c "import yaml"``, which is the whole
+start-up budget of ``render``; msgspec converts and checks the same types for
+a fraction of that (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, Literal, NamedTuple, get_args, get_origin
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    SecretStr,
-    field_validator,
-)
+import msgspec
+from msgspec import Meta, Struct, field
 
 from . import formats
-from .helm_values import parse_values_document
+from .helm_values import check_values_documents
 
-DnsLabel = Annotated[str, AfterValidator(formats.dns_label)]
-DnsSubdomain = Annotated[str, AfterValidator(formats.dns_subdomain)]
-NotBlank = Annotated[str, AfterValidator(formats.not_blank)]
-# The CRDs' counts are 32-bit integers.
-INT32_MAX = 2**31 - 1
-FluxDuration = Annotated[str, AfterValidator(formats.flux_duration)]
-Quantity = Annotated[str, AfterValidator(formats.positive_quantity)]
+Check = Callable[[Any], Any]
+INT32_MAX = 2**31 - 1  # the CRDs' counts are 32-bit integers
 
 
-def _lower(value: Any) -> Any:
-    return value.strip().lower() if isinstance(value, str) else value
+def _var(
+    tofu_type: str,
+    rule: str,
+    *checks: Check,
+    sensitive: bool = False,
+    normalize: Check | None = None,
+) -> Meta:
+    """The documentation and checks of one variable, kept beside its declaration.
+
+    ``checks`` run on the converted value, in order; ``normalize`` runs on the raw
+    value before conversion (to accept any case, for example).
+    """
+    extra = {
+        "tofu_type": tofu_type,
+        "checks": checks,
+        "sensitive": sensitive,
+        "normalize": normalize,
+    }
+    return Meta(description=rule, extra=extra)
 
 
-def _variable(default: Any, tofu_type: str, rule: str, *, sensitive: bool = False) -> Any:
-    """A field carrying the module's type name and rule text for the generated docs."""
-    extra: dict[str, Any] = {"tofu_type": tofu_type, "sensitive": sensitive}
-    return Field(default=default, description=rule, json_schema_extra=extra)
+class Sensitive:
+    """A secret string that never shows itself in repr, str or formatting."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sensitive) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __repr__(self) -> str:
+        return "Sensitive('**********')" if self._value else "Sensitive('')"
+
+    __str__ = __repr__
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(
-        frozen=True,
-        extra="forbid",
-        str_strip_whitespace=True,
-        coerce_numbers_to_str=True,
-        validate_default=False,
-    )
-
-
-class ResourceQuantities(_Strict):
+class ResourceQuantities(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """The module's ``object({cpu, memory})``: both attributes are required, as in tofu."""
 
-    cpu: Quantity
-    memory: Quantity
+    cpu: Annotated[str, _var("string", "Kubernetes quantity", formats.positive_quantity)]
+    memory: Annotated[str, _var("string", "Kubernetes quantity", formats.positive_quantity)]
 
 
-class Toleration(_Strict):
+class Toleration(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
     key: str = ""
     operator: Literal["Equal", "Exists"] = "Equal"
     value: str = ""
-    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+
+    def __post_init__(self) -> None:
+        # "<attribute>: <problem>" lets the loader name the attribute in its message.
+        if self.operator == "Exists" and self.value:
+            raise ValueError("value: must be empty when operator is Exists")
+        if self.operator == "Equal" and not self.key:
+            raise ValueError("key: is required when operator is Equal")
 
     def to_manifest(self) -> dict[str, str]:
         """The toleration as the Kubernetes API spells it, empty attributes left out."""
@@ -71,179 +100,241 @@ class Toleration(_Strict):
         return {name: value for name, value in out.items() if value} | {"effect": self.effect}
 
 
-class Variables(_Strict):
-    """Every variable of the module, validated one by one.
+def _default_requests() -> ResourceQuantities:
+    return ResourceQuantities(cpu="100m", memory="128Mi")
+
+
+def _default_limits() -> ResourceQuantities:
+    return ResourceQuantities(cpu="500m", memory="512Mi")
+
+
+DNS_LABEL = "DNS-1123 label"
+
+
+class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """Every variable of the module, each checked on its own by the loader.
 
     Instances are immutable: a plan built from them cannot be changed behind its back.
     """
 
-    mode: Literal["render", "apply"] = _variable("render", "string", "`render` or `apply`")
-    namespace: DnsLabel = _variable("valkey", "string", "DNS-1123 label")
-    operator_namespace: DnsLabel = _variable("valkey-system", "string", "DNS-1123 label")
-    create_namespaces: bool = _variable(True, "bool", "")
-    helm_release_name: Annotated[str, AfterValidator(formats.helm_release_name)] = _variable(
-        "valkey-operator", "string", "DNS-1123 label, ≤ 53 chars"
+    mode: Annotated[Literal["render", "apply"], _var("string", "`render` or `apply`")] = "render"
+    namespace: Annotated[str, _var("string", DNS_LABEL, formats.dns_label)] = "valkey"
+    operator_namespace: Annotated[str, _var("string", DNS_LABEL, formats.dns_label)] = (
+        "valkey-system"
     )
-    chart_repository: Annotated[str, AfterValidator(formats.chart_repository)] = _variable(
-        "oci://ghcr.io/hyperspike", "string", "`https://` or `oci://` URL"
-    )
-    chart_name: NotBlank = _variable("valkey-operator", "string", "not blank")
-    chart_version: Annotated[str, AfterValidator(formats.semantic_version)] = _variable(
-        "v0.0.61-chart",
-        "string",
-        "semantic version, optional `v` prefix, pre-release/build allowed",
-    )
-    helm_wait: bool = _variable(True, "bool", "")
-    helm_timeout: Annotated[int, Field(gt=0, le=INT32_MAX)] = _variable(
-        600, "number", "seconds, > 0"
-    )
-    helm_values: tuple[str, ...] = _variable(
-        (), "list(string)", "each a YAML mapping; merged deeply in order (later wins)"
-    )
-    flux_namespace: DnsLabel = _variable("flux-system", "string", "DNS-1123 label")
-    flux_source_kind: Literal["OCIRepository", "HelmRepository"] = _variable(
-        "OCIRepository",
-        "string",
-        "`OCIRepository` or `HelmRepository`; OCIRepository needs an `oci://` repository",
-    )
-    flux_helm_repository_name: DnsLabel = _variable(
-        "valkey-operator", "string", "DNS-1123 label; name of the Flux source object"
-    )
-    flux_helm_repository_interval: FluxDuration = _variable("24h", "string", "Go duration")
-    flux_helm_release_interval: FluxDuration = _variable("1h", "string", "Go duration")
-    flux_git_repository_name: DnsSubdomain = _variable(
-        "flux-system",
-        "string",
-        "the GitRepository the rendered Flux Kustomizations read from",
-    )
-    flux_path_prefix: NotBlank = _variable(
-        "./platform/valkey", "string", "path of the rendered tree inside that Git repository"
-    )
-    cluster_name: DnsLabel = _variable("valkey", "string", "DNS-1123 label")
-    nodes: Annotated[int, Field(ge=1, le=INT32_MAX)] = _variable(1, "number", "whole number ≥ 1")
-    replicas: Annotated[int, Field(ge=0, le=INT32_MAX)] = _variable(0, "number", "whole number ≥ 0")
-    cluster_domain: Annotated[str, AfterValidator(formats.dns_name)] = _variable(
-        "cluster.local", "string", "DNS name"
-    )
-    persistence_enabled: bool = _variable(True, "bool", "")
-    storage_size: Quantity = _variable("1Gi", "string", "Kubernetes quantity")
+    create_namespaces: Annotated[bool, _var("bool", "")] = True
+    helm_release_name: Annotated[
+        str, _var("string", "DNS-1123 label, ≤ 53 chars", formats.helm_release_name)
+    ] = "valkey-operator"
+    chart_repository: Annotated[
+        str, _var("string", "`https://` or `oci://` URL", formats.chart_repository)
+    ] = "oci://ghcr.io/hyperspike"
+    chart_name: Annotated[str, _var("string", "not blank", formats.not_blank)] = "valkey-operator"
+    chart_version: Annotated[
+        str,
+        _var(
+            "string",
+            "semantic version, optional `v` prefix, pre-release/build allowed",
+            formats.semantic_version,
+        ),
+    ] = "v0.0.61-chart"
+    helm_wait: Annotated[bool, _var("bool", "")] = True
+    helm_timeout: Annotated[
+        int, _var("number", "seconds, > 0", formats.whole_number(1, INT32_MAX))
+    ] = 600
+    helm_values: Annotated[
+        tuple[str, ...],
+        _var(
+            "list(string)",
+            "each a YAML mapping; merged deeply in order (later wins)",
+            check_values_documents,
+        ),
+    ] = ()
+    flux_namespace: Annotated[str, _var("string", DNS_LABEL, formats.dns_label)] = "flux-system"
+    flux_source_kind: Annotated[
+        Literal["OCIRepository", "HelmRepository"],
+        _var(
+            "string",
+            "`OCIRepository` or `HelmRepository`; OCIRepository needs an `oci://` repository",
+        ),
+    ] = "OCIRepository"
+    flux_helm_repository_name: Annotated[
+        str,
+        _var("string", "DNS-1123 label; name of the Flux source object", formats.dns_label),
+    ] = "valkey-operator"
+    flux_helm_repository_interval: Annotated[
+        str, _var("string", "Go duration", formats.flux_duration)
+    ] = "24h"
+    flux_helm_release_interval: Annotated[
+        str, _var("string", "Go duration", formats.flux_duration)
+    ] = "1h"
+    flux_git_repository_name: Annotated[
+        str,
+        _var(
+            "string",
+            "the GitRepository the rendered Flux Kustomizations read from",
+            formats.dns_subdomain,
+        ),
+    ] = "flux-system"
+    flux_path_prefix: Annotated[
+        str,
+        _var("string", "path of the rendered tree inside that Git repository", formats.not_blank),
+    ] = "./platform/valkey"
+    cluster_name: Annotated[str, _var("string", DNS_LABEL, formats.dns_label)] = "valkey"
+    nodes: Annotated[
+        int, _var("number", "whole number ≥ 1", formats.whole_number(1, INT32_MAX))
+    ] = 1
+    replicas: Annotated[
+        int, _var("number", "whole number ≥ 0", formats.whole_number(0, INT32_MAX))
+    ] = 0
+    cluster_domain: Annotated[str, _var("string", "DNS name", formats.dns_name)] = "cluster.local"
+    persistence_enabled: Annotated[bool, _var("bool", "")] = True
+    storage_size: Annotated[
+        str, _var("string", "Kubernetes quantity", formats.positive_quantity)
+    ] = "1Gi"
     # The interface says "not blank"; a StorageClass name must also be a DNS
     # subdomain, or the API server refuses the claim only once pods are created.
-    storage_class: Annotated[NotBlank, AfterValidator(formats.dns_subdomain)] = _variable(
-        "do-block-storage", "string", "not blank"
+    storage_class: Annotated[
+        str, _var("string", "not blank", formats.not_blank, formats.dns_subdomain)
+    ] = "do-block-storage"
+    image: Annotated[str, _var("string", "blank = operator default")] = ""
+    exporter_image: Annotated[str, _var("string", "blank = operator default")] = ""
+    resource_requests: Annotated[
+        ResourceQuantities,
+        _var("object({cpu, memory})", "Kubernetes quantities; requests ≤ limits"),
+    ] = field(default_factory=_default_requests)
+    resource_limits: Annotated[
+        ResourceQuantities, _var("object({cpu, memory})", "Kubernetes quantities")
+    ] = field(default_factory=_default_limits)
+    prometheus_enabled: Annotated[bool, _var("bool", "")] = False
+    service_monitor_enabled: Annotated[bool, _var("bool", "needs prometheus_enabled")] = False
+    pdb_enabled: Annotated[
+        bool, _var("bool", "see operator-facts.md on the operator's own PDB")
+    ] = False
+    pdb_min_available: Annotated[
+        int,
+        _var("number", "≥ 0 and < nodes × (replicas + 1)", formats.whole_number(0, INT32_MAX)),
+    ] = 1
+    pdb_name: Annotated[str, _var("string", DNS_LABEL, formats.dns_label)] = "pdb-valkey"
+    node_selector: Annotated[
+        dict[str, str], _var("map(string)", "label keys and values valid", formats.label_map)
+    ] = field(default_factory=dict)
+    tolerations: Annotated[
+        tuple[Toleration, ...],
+        _var(
+            "list(object({key, operator, value, effect}))",
+            "operator `Equal`/`Exists`; effect `NoSchedule`/`PreferNoSchedule`/`NoExecute`",
+        ),
+    ] = ()
+    anonymous_auth: Annotated[bool, _var("bool", "")] = False
+    password_secret_name: Annotated[
+        str, _var("string", "DNS-1123 subdomain", formats.dns_subdomain)
+    ] = "valkey-password"
+    password_secret_key: Annotated[
+        str, _var("string", "valid Secret data key", formats.secret_data_key)
+    ] = "password"
+    password_inline: Annotated[Sensitive, _var("string (sensitive)", "", sensitive=True)] = field(
+        default_factory=lambda: Sensitive("")
     )
-    image: str = _variable("", "string", "blank = operator default")
-    exporter_image: str = _variable("", "string", "blank = operator default")
-    resource_requests: ResourceQuantities = _variable(
-        ResourceQuantities(cpu="100m", memory="128Mi"),
-        "object({cpu, memory})",
-        "Kubernetes quantities; requests ≤ limits",
+    allow_plaintext_secrets: Annotated[
+        bool, _var("bool", "render mode writes `password_inline` into Git only when true")
+    ] = False
+    eso_enabled: Annotated[bool, _var("bool", "")] = False
+    eso_cluster_secret_store_name: Annotated[
+        str, _var("string", "DNS-1123 subdomain", formats.dns_subdomain)
+    ] = "vault-backend"
+    eso_refresh_interval: Annotated[str, _var("string", "Go duration", formats.flux_duration)] = (
+        "1h"
     )
-    resource_limits: ResourceQuantities = _variable(
-        ResourceQuantities(cpu="500m", memory="512Mi"),
-        "object({cpu, memory})",
-        "Kubernetes quantities",
-    )
-    prometheus_enabled: bool = _variable(False, "bool", "")
-    service_monitor_enabled: bool = _variable(False, "bool", "needs prometheus_enabled")
-    pdb_enabled: bool = _variable(False, "bool", "see operator-facts.md on the operator's own PDB")
-    pdb_min_available: Annotated[int, Field(ge=0, le=INT32_MAX)] = _variable(
-        1, "number", "≥ 0 and < nodes × (replicas + 1)"
-    )
-    pdb_name: DnsLabel = _variable("pdb-valkey", "string", "DNS-1123 label")
-    node_selector: dict[str, str] = _variable({}, "map(string)", "label keys and values valid")
-    tolerations: tuple[Toleration, ...] = _variable(
-        (),
-        "list(object({key, operator, value, effect}))",
-        "operator `Equal`/`Exists`; effect `NoSchedule`/`PreferNoSchedule`/`NoExecute`",
-    )
-    anonymous_auth: bool = _variable(False, "bool", "")
-    password_secret_name: DnsSubdomain = _variable(
-        "valkey-password", "string", "DNS-1123 subdomain"
-    )
-    password_secret_key: Annotated[str, AfterValidator(formats.secret_data_key)] = _variable(
-        "password", "string", "valid Secret data key"
-    )
-    password_inline: SecretStr = _variable(SecretStr(""), "string (sensitive)", "", sensitive=True)
-    allow_plaintext_secrets: bool = _variable(
-        False, "bool", "render mode writes `password_inline` into Git only when true"
-    )
-    eso_enabled: bool = _variable(False, "bool", "")
-    eso_cluster_secret_store_name: DnsSubdomain = _variable(
-        "vault-backend", "string", "DNS-1123 subdomain"
-    )
-    eso_refresh_interval: FluxDuration = _variable("1h", "string", "Go duration")
-    password_vault_path: Annotated[str, AfterValidator(formats.vault_path)] = _variable(
-        "",
-        "string",
-        "`[A-Za-z0-9_/-]+`; required when eso_enabled and not anonymous_auth",
-    )
-    password_vault_key: NotBlank = _variable("password", "string", "not blank")
-    tls_enabled: bool = _variable(False, "bool", "")
-    cert_issuer_name: str = _variable("", "string", "required when tls_enabled")
-    cert_issuer_type: Literal["ClusterIssuer", "Issuer"] = _variable(
-        "ClusterIssuer", "string", "`ClusterIssuer` or `Issuer`"
-    )
-    contract_configmap_enabled: bool = _variable(
-        False,
-        "bool",
-        "adds a ConfigMap `<cluster_name>-contract` with the contract as `VALKEY_*` keys",
-    )
-    external_access_enabled: bool = _variable(False, "bool", "")
-    external_access_type: Annotated[Literal["loadbalancer", "proxy"], BeforeValidator(_lower)] = (
-        _variable(
-            "loadbalancer",
+    password_vault_path: Annotated[
+        str,
+        _var(
+            "string",
+            "`[A-Za-z0-9_/-]+`; required when eso_enabled and not anonymous_auth",
+            formats.vault_path,
+        ),
+    ] = ""
+    password_vault_key: Annotated[str, _var("string", "not blank", formats.not_blank)] = "password"
+    tls_enabled: Annotated[bool, _var("bool", "")] = False
+    cert_issuer_name: Annotated[str, _var("string", "required when tls_enabled")] = ""
+    cert_issuer_type: Annotated[
+        Literal["ClusterIssuer", "Issuer"], _var("string", "`ClusterIssuer` or `Issuer`")
+    ] = "ClusterIssuer"
+    contract_configmap_enabled: Annotated[
+        bool,
+        _var(
+            "bool",
+            "adds a ConfigMap `<cluster_name>-contract` with the contract as `VALKEY_*` keys",
+        ),
+    ] = False
+    external_access_enabled: Annotated[bool, _var("bool", "")] = False
+    external_access_type: Annotated[
+        Literal["loadbalancer", "proxy"],
+        _var(
             "string",
             "`loadbalancer` or `proxy` (any case); emitted as the CRD's `LoadBalancer`/`Proxy`",
-        )
-    )
-
-    @field_validator("password_inline", mode="before")
-    @classmethod
-    def _strip_password(cls, value: Any) -> Any:
-        # str_strip_whitespace does not reach SecretStr; the interface trims every string,
-        # and tofu turns a number given for a string variable into its text.
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return str(value)
-        return value.strip() if isinstance(value, str) else value
-
-    @field_validator("node_selector")
-    @classmethod
-    def _valid_labels(cls, value: dict[str, str]) -> dict[str, str]:
-        for key, label in value.items():
-            formats.label_key(key)
-            formats.label_value(key, label.strip())
-        return {key: label.strip() for key, label in value.items()}
-
-    @field_validator("helm_values", mode="before")
-    @classmethod
-    def _list_of_strings(cls, value: Any) -> Any:
-        # A single YAML document given where a list is expected is a common slip.
-        if isinstance(value, str):
-            raise ValueError('must be a list of YAML strings, e.g. ["key: value"]')
-        return value
-
-    @field_validator("helm_values")
-    @classmethod
-    def _yaml_mappings(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for index, document in enumerate(value):
-            parse_values_document(index, document)
-        return value
+            normalize=formats.lower_case,
+        ),
+    ] = "loadbalancer"
 
     @property
     def password(self) -> str:
         """The inline password; read only where it must be written (never logged)."""
-        return self.password_inline.get_secret_value()
+        return self.password_inline.reveal()
 
     @property
     def pods(self) -> int:
         """How many Valkey pods the operator runs: a primary and its replicas per shard."""
         return self.nodes * (self.replicas + 1)
 
+    def replace(self, **changes: Any) -> Variables:
+        """A copy with ``changes`` applied; the caller vouches that they are valid values."""
+        return msgspec.structs.replace(self, **changes)
 
-VARIABLE_NAMES: tuple[str, ...] = tuple(Variables.model_fields)
-SENSITIVE_VARIABLES: frozenset[str] = frozenset(
-    name
-    for name, field in Variables.model_fields.items()
-    if isinstance(field.json_schema_extra, dict) and field.json_schema_extra.get("sensitive")
-)
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (for JSON output); the password is masked."""
+        data: dict[str, Any] = msgspec.to_builtins(
+            self, enc_hook=lambda value: repr(value) if isinstance(value, Sensitive) else value
+        )
+        return data
+
+
+class VariableSpec(NamedTuple):
+    """One variable as the loader and the docs see it."""
+
+    name: str
+    type: Any  # what msgspec converts the raw value to
+    default: Any
+    tofu_type: str
+    rule: str
+    checks: tuple[Check, ...]
+    sensitive: bool
+    normalize: Check | None
+
+
+def _spec(info: msgspec.structs.FieldInfo) -> VariableSpec:
+    base, meta = info.type, Meta()
+    if get_origin(base) is Annotated:
+        base, *metas = get_args(base)
+        meta = next(m for m in metas if isinstance(m, Meta))
+    extra = meta.extra or {}
+    default = info.default_factory() if info.default is msgspec.NODEFAULT else info.default
+    return VariableSpec(
+        name=info.name,
+        type=base,
+        default=default,
+        tofu_type=str(extra.get("tofu_type", "string")),
+        rule=meta.description or "",
+        checks=tuple(extra.get("checks", ())),
+        sensitive=bool(extra.get("sensitive", False)),
+        normalize=extra.get("normalize"),
+    )
+
+
+def variable_specs() -> Iterator[VariableSpec]:
+    return (_spec(info) for info in msgspec.structs.fields(Variables))
+
+
+SPECS: dict[str, VariableSpec] = {spec.name: spec for spec in variable_specs()}
+VARIABLE_NAMES: tuple[str, ...] = tuple(SPECS)
+SENSITIVE_VARIABLES: frozenset[str] = frozenset(n for n, s in SPECS.items() if s.sensitive)
