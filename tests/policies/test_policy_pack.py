@@ -130,10 +130,9 @@ def test_every_rule_says_what_it_protects_against() -> None:
                 assert len(set(_RULE_ID.findall(body))) == 1, f"{name}:{index + 1}"
 
 
-def test_readme_documents_every_rule_and_package() -> None:
-    text = (Path(__file__).resolve().parents[2] / "docs" / "policies.md").read_text(
-        encoding="utf-8"
-    )
+@pytest.mark.parametrize("document", ["docs/policies.md", "README.md"])
+def test_readme_documents_every_rule_and_package(document: str) -> None:
+    text = (Path(__file__).resolve().parents[2] / document).read_text(encoding="utf-8")
     for rule in RULE_IDS:
         assert f"`{rule}`" in text, rule
     for package in (*PACKAGES, LIBRARY_PACKAGE):
