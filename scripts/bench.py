@@ -118,7 +118,7 @@ def measure(repeat: int) -> tuple[list[Row], dict[str, str]]:
         Row(
             "cold `render` (defaults, temp folder)",
             _ms(render),
-            f"`.venv python -c 'import yaml'` {_ms(venv_yaml)}",
+            f"`python3 -c 'import yaml'` with the tool's own interpreter {_ms(venv_yaml)}",
             ratio(render, venv_yaml),
             "≤ 3.0×",
         )
@@ -128,9 +128,10 @@ def measure(repeat: int) -> tuple[list[Row], dict[str, str]]:
             Row(
                 "cold `render` (defaults, temp folder)",
                 _ms(render),
-                f"`python3 -c 'import yaml'` on PATH {_ms(path_yaml)}",
+                f"`python3 -c 'import yaml'` with `python3` from PATH ({system_python}) "
+                f"{_ms(path_yaml)}",
                 ratio(render, path_yaml),
-                "≤ 3.0×",
+                "(shown for reference; the row above is the fair one)",
             )
         )
     rows.append(

@@ -32,8 +32,17 @@ def test_each_renders_one_folder_per_environment(run_cli: RunCli, tmp_path: Path
     assert contracts["preview-2/pr-2"]["replication"] == {"nodes": 3, "replicas": 1}
     for folder, contract in contracts.items():
         assert json.loads((out / folder / "contract.json").read_text()) == contract
-        sync = list(yaml.safe_load_all((out / folder / "sync.yaml").read_text()))
-        assert sync[1]["spec"]["path"] == f"./platform/valkey/{folder}/cluster"
+        [sync] = yaml.safe_load_all((out / folder / "sync.yaml").read_text())
+        assert sync["spec"]["path"] == f"./platform/valkey/{folder}/cluster"
+        assert sync["spec"]["dependsOn"] == [{"name": "valkey-operator"}]
+        assert not (out / folder / "operator").exists()
+    # One operator for the whole batch, which every environment depends on.
+    [operator] = yaml.safe_load_all((out / "sync.yaml").read_text())
+    assert operator["metadata"]["name"] == "valkey-operator"
+    assert operator["spec"]["path"] == "./platform/valkey/operator"
+    assert (out / "operator" / "helmrelease.yaml").is_file()
+    top = yaml.safe_load((out / "kustomization.yaml").read_text())
+    assert top["resources"] == ["sync.yaml", "preview-1/pr-1", "preview-2/pr-2"]
     # The same warning for every environment is said once, with its count.
     assert result.stderr.count("issue #186") == 1
     assert "(2 environments)" in result.stderr
@@ -76,6 +85,38 @@ def test_each_file_must_be_a_list(run_cli: RunCli, tmp_path: Path) -> None:
     assert "must hold a non-empty list" in result.stderr
 
 
+def test_entries_must_agree_on_the_shared_operator(run_cli: RunCli, tmp_path: Path) -> None:
+    each = _write(
+        tmp_path,
+        [{"cluster_name": "a"}, {"cluster_name": "b", "chart_version": "v0.0.62-chart"}],
+    )
+    result = run_cli(["render", "--each", each])
+    assert result.returncode == 2
+    assert 'variable "each[1].chart_version": differs from entry 0' in result.stderr
+    assert "share one operator" in result.stderr
+
+
+def test_each_tree_builds_with_kustomize_and_passes_the_policies(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    from wildside_valkey.policies import evaluate_paths
+    from wildside_valkey.render import write_tree
+    from wildside_valkey.render.batch import environment_variables, render_batch
+
+    environments = environment_variables({}, [{"cluster_name": "a"}, {"namespace": "b"}])
+    write_tree(render_batch(environments).tree, tmp_path / "out")
+    report = evaluate_paths([tmp_path / "out"])
+    assert [f.rule for f in report.findings] == []
+    if shutil.which("kubectl") is None:
+        return
+    built = subprocess.run(
+        ["kubectl", "kustomize", str(tmp_path / "out")], capture_output=True, text=True, check=True
+    )
+    names = [doc["metadata"]["name"] for doc in yaml.safe_load_all(built.stdout)]
+    assert sorted(names) == ["a-valkey", "valkey-b", "valkey-operator"]
+
+
 def test_each_as_a_library_call() -> None:
     from wildside_valkey.render.batch import environment_variables, render_batch
 
@@ -83,3 +124,4 @@ def test_each_as_a_library_call() -> None:
     tree, contracts, _ = render_batch(environments)
     assert sorted(contracts) == ["valkey/x", "y/valkey"]
     assert "y/valkey/cluster/valkey.yaml" in tree
+    assert "operator/helmrelease.yaml" in tree

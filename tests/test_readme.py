@@ -20,19 +20,20 @@ def _blocks(language: str) -> list[str]:
     return [m["body"] for m in _FENCE.finditer(README.read_text()) if m["lang"] == language]
 
 
-def _console_examples() -> list[tuple[str, str]]:
-    examples: list[tuple[str, str]] = []
+Example = list[tuple[str, str]]  # one console block: (command, expected output) in order
+
+
+def _console_examples() -> list[Example]:
+    examples: list[Example] = []
     for block in _blocks("console"):
-        command, expected = "", ""
+        steps: Example = []
         for line in block.splitlines(keepends=True):
             if line.startswith("$ "):
-                if command:
-                    examples.append((command, expected))
-                command, expected = line[2:].strip(), ""
-            else:
-                expected += line
-        if command:
-            examples.append((command, expected))
+                steps.append((line[2:].strip(), ""))
+            elif steps:
+                command, expected = steps[-1]
+                steps[-1] = (command, expected + line)
+        examples.append(steps)
     return examples
 
 
@@ -46,21 +47,21 @@ def test_readme_generated_sections_are_current() -> None:
     assert result.returncode == 0, result.stderr + "\nregenerate with: make readme"
 
 
-@pytest.mark.parametrize(
-    ("command", "expected"), _console_examples(), ids=lambda v: v[:60] if "\n" not in v else ""
-)
-def test_console_example(command: str, expected: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("steps", _console_examples(), ids=lambda steps: steps[0][0][:60])
+def test_console_example(steps: Example, tmp_path: Path) -> None:
+    """Each block runs in one fresh folder, its commands in order, as a reader would."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    result = subprocess.run(
-        ["bash", "-c", f"{command} 2>&1"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert result.stdout == expected, f"README example `{command}` printed:\n{result.stdout}"
+    for command, expected in steps:
+        result = subprocess.run(
+            ["bash", "-c", f"{command} 2>&1"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert result.stdout == expected, f"README example `{command}` printed:\n{result.stdout}"
 
 
 @pytest.mark.parametrize("source", _blocks("python"))
@@ -69,5 +70,5 @@ def test_python_example(source: str) -> None:
 
 
 def test_there_are_examples() -> None:
-    assert len(_console_examples()) >= 3
+    assert sum(len(steps) for steps in _console_examples()) >= 5
     assert _blocks("python")

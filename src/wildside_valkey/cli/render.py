@@ -63,5 +63,7 @@ def _render_each(
     warn(f"{message} ({count} environments)" for message, count in batch.warnings.items())
     click.echo(to_json(batch.contracts), nl=False)
     click.echo(
-        f"wrote {len(environments)} environments ({len(batch.tree)} files) to {out}", err=True
+        f"wrote {len(environments.each)} environments and their shared operator "
+        f"({len(batch.tree)} files) to {out}",
+        err=True,
     )

@@ -5,6 +5,13 @@ one tree written atomically, so one bad entry means nothing is written.
 Each environment lands in ``<namespace>/<cluster_name>/`` (both DNS labels, so
 the path is unambiguous), and its Flux paths follow it unless the entry sets
 ``flux_path_prefix`` itself.
+
+The environments of a batch run on one cluster and share one operator: it is
+rendered once, in ``operator/`` at the top, and every environment's cluster
+Kustomization depends on it. Were it rendered per environment, every
+environment's Flux Kustomization would own the same HelmRelease, and pruning
+one environment would uninstall the operator under all the others. So the
+entries must agree on the operator's variables.
 """
 
 from __future__ import annotations
@@ -44,12 +51,38 @@ def read_each_file(path: Path) -> list[Mapping[str, Any]]:
     return loaded
 
 
-def environment_variables(base: Mapping[str, Any], entries: Sequence[Any]) -> list[Variables]:
+# What the shared operator is made of: every entry of a batch must agree on these.
+OPERATOR_VARIABLES = (
+    "operator_namespace",
+    "create_namespaces",
+    "helm_release_name",
+    "chart_repository",
+    "chart_name",
+    "chart_version",
+    "helm_wait",
+    "helm_timeout",
+    "helm_values",
+    "flux_namespace",
+    "flux_source_kind",
+    "flux_helm_repository_name",
+    "flux_helm_repository_interval",
+    "flux_helm_release_interval",
+    "flux_git_repository_name",
+)
+
+
+class Environments(NamedTuple):
+    operator: Variables  # the shared operator's, with the batch's own flux_path_prefix
+    each: list[Variables]
+
+
+def environment_variables(base: Mapping[str, Any], entries: Sequence[Any]) -> Environments:
     """Validate every entry on top of ``base``; report all bad entries by index at once."""
     problems: list[Problem] = []
     environments: list[Variables] = []
     seen: dict[str, int] = {}
     base_prefix = str(base.get("flux_path_prefix", SPECS["flux_path_prefix"].default))
+    first: tuple[int, Variables] | None = None
     for index, entry in enumerate(entries):
         where = f"each[{index}]"
         if not isinstance(entry, Mapping):
@@ -72,13 +105,30 @@ def environment_variables(base: Mapping[str, Any], entries: Sequence[Any]) -> li
             )
             continue
         seen[folder] = index
+        if first is None:
+            first = (index, variables)
+        problems.extend(_operator_disagreements(where, variables, *first))
         if "flux_path_prefix" not in entry:
             prefix = f"{base_prefix.rstrip('/')}/{folder}"
             variables = variables.replace(flux_path_prefix=prefix)
         environments.append(variables)
-    if problems:
-        raise VariablesError(problems)
-    return environments
+    if problems or first is None:
+        raise VariablesError(problems or [Problem("each", "holds no environment")])
+    return Environments(first[1].replace(flux_path_prefix=base_prefix), environments)
+
+
+def _operator_disagreements(
+    where: str, variables: Variables, first_index: int, first: Variables
+) -> list[Problem]:
+    return [
+        Problem(
+            f"{where}.{name}",
+            f"differs from entry {first_index} ({getattr(first, name)!r}): the environments "
+            "of one batch share one operator",
+        )
+        for name in OPERATOR_VARIABLES
+        if getattr(variables, name) != getattr(first, name)
+    ]
 
 
 def environment_folder(variables: Variables) -> str:
@@ -91,15 +141,15 @@ class Batch(NamedTuple):
     warnings: Counter[str]  # each plan warning -> how many environments have it
 
 
-def render_batch(environments: Sequence[Variables]) -> Batch:
-    """One tree holding every environment's, the contracts keyed by folder, the warnings."""
-    files: dict[str, str] = {}
+def render_batch(environments: Environments) -> Batch:
+    """The shared operator, every environment's cluster part, the contracts, the warnings."""
+    folders = [environment_folder(variables) for variables in environments.each]
+    files = dict(render_tree(build_plan(environments.operator), cluster=False, include=folders))
     contracts: dict[str, Any] = {}
     warnings: Counter[str] = Counter()
-    for variables in environments:
-        folder = environment_folder(variables)
+    for folder, variables in zip(folders, environments.each, strict=True):
         plan = build_plan(variables)
-        for path, text in render_tree(plan).items():
+        for path, text in render_tree(plan, operator=False).items():
             files[f"{folder}/{path}"] = text
         contracts[folder] = plan.contract.to_dict()
         warnings.update(plan.warnings)

@@ -11,7 +11,7 @@ Layout (every folder with a kustomization.yaml builds with plain ``kubectl kusto
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -38,33 +38,49 @@ _FILE_NAMES = {
 ManifestTree = dict[str, list[dict[str, Any]]]
 
 
-def render_manifests(plan: Plan) -> ManifestTree:
-    """The tree's Kubernetes objects, keyed by file path (kustomization.yaml files excluded)."""
+def render_manifests(plan: Plan, *, operator: bool = True, cluster: bool = True) -> ManifestTree:
+    """The tree's Kubernetes objects, keyed by file path (kustomization.yaml files excluded).
+
+    ``operator``/``cluster`` choose the parts: a batch of environments renders
+    the operator once and each environment's cluster part on its own.
+    """
     v = plan.variables
     manifests: ManifestTree = {}
-    operator_files = _component_files(plan, Component.OPERATOR)
-    operator_files["source.yaml"] = [flux.chart_source(v, plan.operator)]
-    operator_files["helmrelease.yaml"] = [flux.helm_release(v, plan.operator)]
-    for folder, folder_files in (
-        ("operator", operator_files),
-        ("cluster", _component_files(plan, Component.CLUSTER)),
-    ):
-        for name, documents in folder_files.items():
-            manifests[f"{folder}/{name}"] = documents
-    manifests["sync.yaml"] = [flux.operator_kustomization(v), flux.cluster_kustomization(v)]
+    sync: list[dict[str, Any]] = []
+    if operator:
+        operator_files = _component_files(plan, Component.OPERATOR)
+        operator_files["source.yaml"] = [flux.chart_source(v, plan.operator)]
+        operator_files["helmrelease.yaml"] = [flux.helm_release(v, plan.operator)]
+        manifests.update(_in_folder("operator", operator_files))
+        sync.append(flux.operator_kustomization(v))
+    if cluster:
+        manifests.update(_in_folder("cluster", _component_files(plan, Component.CLUSTER)))
+        sync.append(flux.cluster_kustomization(v))
+    manifests["sync.yaml"] = sync
     return manifests
 
 
-def render_tree(plan: Plan) -> RenderedTree:
-    """Every file of the tree, keyed by its path relative to the output folder."""
-    manifests = render_manifests(plan)
+def render_tree(
+    plan: Plan, *, operator: bool = True, cluster: bool = True, include: Sequence[str] = ()
+) -> RenderedTree:
+    """Every file of the tree, keyed by its path relative to the output folder.
+
+    ``include`` adds folders to the top kustomization.yaml (a batch's environments).
+    """
+    manifests = render_manifests(plan, operator=operator, cluster=cluster)
     files = {path: dump_documents(documents) for path, documents in manifests.items()}
     for folder in ("operator", "cluster"):
         names = [path.partition("/")[2] for path in manifests if path.startswith(f"{folder}/")]
-        files[f"{folder}/kustomization.yaml"] = _kustomization_file(names)
-    files["kustomization.yaml"] = _kustomization_file(["sync.yaml"])
-    files[CONTRACT_FILE] = to_json(plan.contract.to_dict())
+        if names:
+            files[f"{folder}/kustomization.yaml"] = _kustomization_file(names)
+    files["kustomization.yaml"] = _kustomization_file(["sync.yaml", *include])
+    if cluster:
+        files[CONTRACT_FILE] = to_json(plan.contract.to_dict())
     return MappingProxyType(dict(sorted(files.items())))
+
+
+def _in_folder(folder: str, files: ManifestTree) -> ManifestTree:
+    return {f"{folder}/{name}": documents for name, documents in files.items()}
 
 
 def _component_files(plan: Plan, component: Component) -> dict[str, list[dict[str, Any]]]:
