@@ -1,4 +1,4 @@
-"""Fixtures for the workload-side tests: real servers on loopback, a PKI, a fake Kubernetes API.
+"""Fixtures for the workload-side tests: real servers on loopback and a PKI.
 
 Servers are session-scoped (cluster formation costs about 2 seconds per
 cluster) and stopped when the session ends. Tests that need a server skip,
@@ -16,7 +16,6 @@ import pytest
 import valkey
 
 from .certs import ServerCert, issue_server_cert, make_authority, operator_dns_names
-from .fake_kube import FakeKube, serve_fake_kube
 from .servers import (
     ClusterSpec,
     ServerProcess,
@@ -276,12 +275,3 @@ def _tls_admin(pki: Pki) -> Callable[[ServerProcess], valkey.Valkey]:
         )
 
     return admin
-
-
-# --- a Kubernetes API that serves Secrets -------------------------------------------------
-
-
-@pytest.fixture
-def fake_kube() -> Iterator[FakeKube]:
-    with serve_fake_kube() as kube:
-        yield kube

@@ -14,6 +14,7 @@ import pytest
 from valkey import Valkey
 from valkey.cluster import ValkeyCluster
 
+from tests.fakes.kube_api import FakeKubeApi
 from wildside_valkey.errors import EXIT_BAD_INPUT
 from wildside_valkey.workload import open_client
 from wildside_valkey.workload.client import ConnectOptions, connect
@@ -27,7 +28,6 @@ from wildside_valkey.workload.errors import (
     TlsHandshakeError,
 )
 
-from .fake_kube import FakeKube
 from .support import CONTRACT_HOST, PASSWORD, Pki, RedisTls, ValkeyServers, make_contract
 
 
@@ -147,7 +147,7 @@ def test_tls_client_against_a_plain_server(valkey_servers: ValkeyServers, pki: P
 
 
 def test_tls_client_against_a_server_speaking_another_protocol(
-    fake_kube: FakeKube, pki: Pki
+    fake_kube: FakeKubeApi, pki: Pki
 ) -> None:
     # An HTTP server answers the TLS hello with a plain-text 400 at once.
     http_port = int(fake_kube.url.rsplit(":", 1)[1])
