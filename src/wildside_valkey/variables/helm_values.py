@@ -8,6 +8,15 @@ from typing import Any
 import yaml
 
 
+_YAML_KINDS = {
+    "int": "a number",
+    "float": "a number",
+    "str": "a string",
+    "list": "a list",
+    "bool": "a boolean",
+}
+
+
 def parse_values_document(index: int, document: str) -> dict[str, Any]:
     """One ``helm_values`` item as a mapping, or ``ValueError`` naming its index."""
     try:
@@ -19,10 +28,8 @@ def parse_values_document(index: int, document: str) -> dict[str, Any]:
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
-        raise ValueError(
-            f"item {index} must be a YAML mapping such as 'key: value' "
-            f"(got a {type(loaded).__name__})"
-        )
+        kind = _YAML_KINDS.get(type(loaded).__name__, type(loaded).__name__)
+        raise ValueError(f"item {index} must be a YAML mapping such as 'key: value' (got {kind})")
     return loaded
 
 

@@ -75,8 +75,8 @@ def load_raw_values(
 
 
 class _InvalidValueError(Exception):
-    def __init__(self, problem: Problem) -> None:
-        self.problem = problem
+    def __init__(self, *problems: Problem) -> None:
+        self.problems = problems
 
 
 def variables_from_mapping(raw: Mapping[str, Any]) -> Variables:
@@ -91,7 +91,7 @@ def variables_from_mapping(raw: Mapping[str, Any]) -> Variables:
         try:
             values[name] = _convert(spec, given[name])
         except _InvalidValueError as invalid:
-            problems.append(invalid.problem)
+            problems.extend(invalid.problems)
             broken.add(name)
     variables = Variables(**values)
     problems.extend(cross_variable_problems(variables, frozenset(broken)))
@@ -122,22 +122,48 @@ def _convert(spec: VariableSpec, raw: Any) -> Any:
         value = spec.normalize(value)
     if spec.sensitive:
         return _sensitive(spec, value)
-    try:
-        converted = msgspec.convert(_numbers_as_text(spec.type, value), spec.type, strict=False)
-    except msgspec.ValidationError as error:
-        raise _InvalidValueError(_problem_from(spec, value, str(error))) from None
+    if get_origin(spec.type) is tuple and isinstance(value, list | tuple):
+        # Item by item, so that every bad item of a list is reported, not only the first.
+        converted = _convert_items(spec, value)
+    else:
+        converted = _convert_item(spec, None, value)
     for check in spec.checks:
         try:
             converted = check(converted)
         except ValueError as error:
             raise _InvalidValueError(Problem(spec.name, str(error))) from None
     if isinstance(converted, msgspec.Struct):
-        _check_members(spec.name, converted)
+        member_problems = list(_member_problems(spec.name, converted))
+        if member_problems:
+            raise _InvalidValueError(*member_problems)
     return converted
 
 
-def _check_members(name: str, value: msgspec.Struct) -> None:
-    """Run the checks declared on the attributes of an object variable."""
+def _convert_items(spec: VariableSpec, value: list[Any] | tuple[Any, ...]) -> tuple[Any, ...]:
+    items: list[Any] = []
+    problems: list[Problem] = []
+    for index, item in enumerate(value):
+        try:
+            items.append(_convert_item(spec, index, item))
+        except _InvalidValueError as invalid:
+            problems.extend(invalid.problems)
+    if problems:
+        raise _InvalidValueError(*problems)
+    return tuple(items)
+
+
+def _convert_item(spec: VariableSpec, index: int | None, value: Any) -> Any:
+    target = spec.type if index is None else get_args(spec.type)[0]
+    try:
+        return msgspec.convert(_numbers_as_text(target, value), target, strict=False)
+    except msgspec.ValidationError as error:
+        where = "" if index is None else f"[{index}]"
+        raise _InvalidValueError(_problem_from(spec, value, str(error), where)) from None
+
+
+def _member_problems(name: str, value: msgspec.Struct) -> list[Problem]:
+    """Every failing check declared on the attributes of an object variable."""
+    problems: list[Problem] = []
     for info in msgspec.structs.fields(value):
         if get_origin(info.type) is not Annotated:
             continue
@@ -146,7 +172,8 @@ def _check_members(name: str, value: msgspec.Struct) -> None:
                 try:
                     check(getattr(value, info.name))
                 except ValueError as error:
-                    raise _InvalidValueError(Problem(f"{name}.{info.name}", str(error))) from None
+                    problems.append(Problem(f"{name}.{info.name}", str(error)))
+    return problems
 
 
 def _sensitive(spec: VariableSpec, value: Any) -> Sensitive:
@@ -181,10 +208,10 @@ def _numbers_as_text(target: Any, value: Any) -> Any:
     return value
 
 
-def _problem_from(spec: VariableSpec, value: Any, text: str) -> Problem:
+def _problem_from(spec: VariableSpec, value: Any, text: str, item: str = "") -> Problem:
     match = _AT_PATH.match(text)
     message, path = (match["message"], match["path"] or "") if match else (text, "")
-    path = path.replace("[...]", "")
+    path = item + path.replace("[...]", "")
     where = f"{spec.name}{path}"
     if message.startswith("Object missing required field `"):
         return Problem(f"{where}.{message.split('`')[1]}", "is required")
