@@ -7,7 +7,6 @@ from typing import Any
 
 import yaml
 
-
 _YAML_KINDS = {
     "int": "a number",
     "float": "a number",
