@@ -118,3 +118,21 @@ def test_variables_table_matches_the_interface() -> None:
     promised = {row for row in rows if row.split("|")[1].strip() in VARIABLE_NAMES}
     assert len(promised) >= 50
     assert promised <= generated, sorted(promised - generated)
+
+
+def test_every_bad_item_and_attribute_is_reported_at_once() -> None:
+    with pytest.raises(VariablesError) as caught:
+        load_variables(
+            var_options=[
+                'tolerations=[{"effect": "x"}, {"key": "a", "operator": "Exists", "value": "v",'
+                ' "effect": "NoSchedule"}, 3]',
+                'resource_requests={"cpu": "-1", "memory": "lots"}',
+            ]
+        )
+    assert [p.variable for p in caught.value.problems] == [
+        "resource_requests.cpu",
+        "resource_requests.memory",
+        "tolerations[0].effect",
+        "tolerations[1].value",
+        "tolerations[2]",
+    ]
