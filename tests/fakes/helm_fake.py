@@ -15,6 +15,36 @@ import yaml
 from tests.fakes import helm_cli
 
 HELM_DIR = Path(__file__).resolve().parent / "helm"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+# Linux reads at most 127 bytes of a shebang line.
+_SHEBANG_LIMIT = 120
+
+
+def write_launcher(directory: Path, python: str | None = None) -> Path:
+    """A `helm` in `directory` that starts the stand-in with `python` directly.
+
+    The shim in HELM_DIR goes through `/usr/bin/env python3` and re-executes
+    itself under FAKE_HELM_PYTHON: two interpreter starts, and on machines
+    where `python3` is a pyenv shim, a bash script on top. Suites that run helm
+    hundreds of times use this launcher instead; it runs the same `helm_cli`
+    with the same log and state files. Falls back to the shim's folder when the
+    interpreter's path is too long for a shebang line.
+    """
+    python = python or sys.executable
+    if len(python) > _SHEBANG_LIMIT:
+        return HELM_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    launcher = directory / "helm"
+    launcher.write_text(
+        f"#!{python}\n"
+        "import sys\n"
+        f"sys.path.insert(0, {str(REPO_ROOT)!r})\n"
+        "from tests.fakes.helm_cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n",
+        encoding="utf-8",
+    )
+    launcher.chmod(0o755)
+    return directory
 
 
 @dataclass(frozen=True)

@@ -270,3 +270,88 @@ def simulate_external_secrets(
 ) -> ExternalSecretsSim:
     """Install ESO's reactor with vault content `{path: {property: value}}`."""
     return ExternalSecretsSim(values=values).install(api)
+
+
+VALKEY_CRD_NAME = "valkeys.hyperspike.io"
+
+
+def valkey_crd(
+    *, established: bool = True, schema: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The operator chart's CustomResourceDefinition, as the API server reports it.
+
+    Without `schema` the fake stores Valkey objects as sent (no pruning or
+    defaulting); pass the real CRD's openAPIV3Schema to get both.
+    """
+    version: dict[str, Any] = {
+        "name": "v1",
+        "served": True,
+        "storage": True,
+        "subresources": {"status": {}},
+    }
+    if schema is not None:
+        version["schema"] = {"openAPIV3Schema": dict(schema)}
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": VALKEY_CRD_NAME},
+        "spec": {
+            "group": "hyperspike.io",
+            "names": {"kind": "Valkey", "plural": "valkeys", "singular": "valkey"},
+            "scope": "Namespaced",
+            "versions": [version],
+        },
+        "status": {
+            "conditions": [
+                _condition("NamesAccepted", True, "NoConflicts", "no conflicts found"),
+                _condition(
+                    "Established",
+                    established,
+                    "InitialNamesAccepted" if established else "Installing",
+                    "the initial names have been accepted" if established else "not yet",
+                ),
+            ]
+        },
+    }
+
+
+def install_valkey_crd(
+    api: FakeKubeApi,
+    *,
+    established: bool = True,
+    established_after_gets: int | None = None,
+    schema: Mapping[str, Any] | None = None,
+) -> None:
+    """Seed the Valkey CRD as the operator's chart would install it.
+
+    With `established_after_gets=N` it starts not Established and becomes so on
+    its Nth read, so a client has to wait for it.
+    """
+    start = established and established_after_gets is None
+    api.seed(valkey_crd(established=start, schema=schema), manager="helm")
+    if established_after_gets is None:
+        return
+
+    def establish(fake: FakeKubeApi, event: Event) -> None:
+        if event.get_count < established_after_gets:
+            return
+        obj = fake.get("customresourcedefinitions", None, VALKEY_CRD_NAME)
+        if obj is None or _is_established(obj):
+            return
+        fake.set_status(
+            "customresourcedefinitions",
+            None,
+            VALKEY_CRD_NAME,
+            valkey_crd(established=True)["status"],
+            merge=False,
+            manager="kube-apiserver",
+        )
+
+    api.on("get", "customresourcedefinitions", establish, name=VALKEY_CRD_NAME)
+
+
+def _is_established(crd: Mapping[str, Any]) -> bool:
+    return any(
+        c.get("type") == "Established" and c.get("status") == "True"
+        for c in (crd.get("status") or {}).get("conditions") or []
+    )

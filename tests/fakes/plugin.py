@@ -11,6 +11,8 @@ in tests/conftest.py. Fixtures:
   `fake`, token auth, plus a context `unreachable` pointing at a closed port).
 * `fake_helm` -> FakeHelm: the `helm` stand-in first on PATH, logging and
   keeping state under the test's tmp_path.
+* `fake_cluster` -> FakeCluster: all three together, with the valkey-operator
+  simulated (ready on the 2nd read) and its CRD installed and Established.
 
 A test fails at teardown if the fake recorded an internal error (an exception
 in the fake itself or in a reactor), so such bugs cannot pass silently.
@@ -22,13 +24,16 @@ import os
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.fakes.helm_fake import FakeHelm
 from tests.fakes.kube_api import FakeKubeApi
 from tests.fakes.kubeconfig import KubeconfigFile, write_kubeconfig
+
+if TYPE_CHECKING:
+    from tests.fakes.cluster import FakeCluster
 
 MakeFakeKube = Callable[..., FakeKubeApi]
 
@@ -95,3 +100,25 @@ def fake_helm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeHelm:
         if os.environ.get(key) != value:
             monkeypatch.setenv(key, value)
     return helm
+
+
+@pytest.fixture
+def fake_cluster(
+    fake_kube: FakeKubeApi,
+    fake_kubeconfig: KubeconfigFile,
+    fake_helm: FakeHelm,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> FakeCluster:
+    # Imported here: the fake's own tests must not need the package under test.
+    from tests.fakes.cluster import FakeCluster
+    from tests.fakes.helm_fake import write_launcher
+    from tests.fakes.kube_sim import install_valkey_crd, simulate_valkey_operator
+
+    # The same stand-in, started in one interpreter launch instead of two or more.
+    helm = FakeHelm(fake_helm.root, bin_dir=write_launcher(tmp_path / "fast-helm"))
+    monkeypatch.setenv("PATH", helm.env()["PATH"])
+    operator = simulate_valkey_operator(fake_kube, ready_after_gets=2)
+    install_valkey_crd(fake_kube)
+    fake_kube.clear_requests()
+    return FakeCluster(fake_kube, fake_kubeconfig, helm, operator)

@@ -1,0 +1,135 @@
+"""Benchmark apply mode against the fake API server and the helm stand-in.
+
+Measures a fresh apply and a no-op re-apply of the default variables, in
+process, with the library's default retry and poll settings: wall time
+(median of --repeat runs), API requests (total and mutating) and helm runs.
+Prints a JSON list of rows for scripts/bench.py (which collects every
+scripts/bench_*.py). Fails when a re-apply mutates anything or upgrades helm.
+
+    .venv/bin/python scripts/bench_apply.py --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # tests.fakes lives beside src/, not in the package
+
+from tests.fakes.helm_fake import FakeHelm, write_launcher  # noqa: E402
+from tests.fakes.kube_api import FakeKubeApi  # noqa: E402
+from tests.fakes.kube_sim import install_valkey_crd, simulate_valkey_operator  # noqa: E402
+from tests.fakes.kubeconfig import write_kubeconfig  # noqa: E402
+
+from wildside_valkey.apply import apply_plan, connect  # noqa: E402
+from wildside_valkey.plan import Plan, build_plan  # noqa: E402
+from wildside_valkey.variables import variables_from_mapping  # noqa: E402
+
+
+@dataclass
+class Sample:
+    seconds: float
+    requests: int
+    mutating: int
+    helm: list[str]
+
+
+def _run_once(plan: Plan, api: FakeKubeApi, helm: FakeHelm, kubeconfig: Path) -> Sample:
+    api.clear_requests()
+    if helm.log_path.exists():
+        helm.log_path.unlink()
+    start = time.perf_counter()
+    with connect(kubeconfig) as kube:
+        apply_plan(plan, kube)
+    seconds = time.perf_counter() - start
+    return Sample(
+        seconds,
+        len(api.requests()),
+        len(api.mutating_requests()),
+        [call.command for call in helm.calls()],
+    )
+
+
+def measure(repeat: int) -> tuple[list[Sample], list[Sample], list[float]]:
+    plan = build_plan(variables_from_mapping({"mode": "apply"}))
+    fresh: list[Sample] = []
+    again: list[Sample] = []
+    helm_runs: list[float] = []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory(prefix="bench-apply-") as folder, FakeKubeApi() as api:
+            root = Path(folder)
+            simulate_valkey_operator(api, ready_after_gets=2)
+            install_valkey_crd(api)
+            kubeconfig = write_kubeconfig(root / "kubeconfig", api.url).path
+            helm = FakeHelm(root / "helm", bin_dir=write_launcher(root / "bin"))
+            os.environ.update(helm.env())
+            fresh.append(_run_once(plan, api, helm, kubeconfig))
+            again.append(_run_once(plan, api, helm, kubeconfig))
+            helm_runs.append(_helm_floor(helm))
+    for sample in again:
+        if sample.mutating or "upgrade" in sample.helm:
+            raise SystemExit(f"a no-op re-apply changed something: {sample}")
+    return fresh, again, helm_runs
+
+
+def _helm_floor(helm: FakeHelm) -> float:
+    """One `helm list` of the stand-in: the floor under every helm step."""
+    import subprocess  # noqa: PLC0415 - only for this measurement
+
+    start = time.perf_counter()
+    subprocess.run(
+        [str(helm.bin_dir / "helm"), "list", "-o", "json"],
+        env=helm.env(),
+        capture_output=True,
+        check=True,
+    )
+    return time.perf_counter() - start
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+def rows(fresh: list[Sample], again: list[Sample], helm_runs: list[float]) -> list[dict[str, str]]:
+    fresh_median = statistics.median(s.seconds for s in fresh)
+    again_median = statistics.median(s.seconds for s in again)
+    helm_median = statistics.median(helm_runs)
+    first, second = fresh[0], again[0]
+    return [
+        {
+            "what": "`apply` fresh, default variables (fake API server, helm stand-in)",
+            "median": _ms(fresh_median),
+            "baseline": f"{first.requests} requests ({first.mutating} mutating); "
+            f"helm: {', '.join(first.helm)}",
+            "ratio": f"{fresh_median / helm_median:.1f}× one helm run ({_ms(helm_median)})",
+            "target": "",
+        },
+        {
+            "what": "`apply` again, nothing changed",
+            "median": _ms(again_median),
+            "baseline": f"{second.requests} requests ({second.mutating} mutating); "
+            f"helm: {', '.join(second.helm)}",
+            "ratio": f"{again_median / fresh_median:.2f}× fresh",
+            "target": "0 mutating, no helm upgrade",
+        },
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    print(json.dumps(rows(*measure(max(1, args.repeat))), indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

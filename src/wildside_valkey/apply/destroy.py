@@ -1,0 +1,170 @@
+"""``destroy``: remove what apply created for this instance, and nothing else.
+
+Only objects that carry this instance's labels *and* were applied by our field
+manager are deleted (``ownership.py``), in the reverse of the apply order, and
+each deletion is waited for. A namespace we created is kept while another
+``Valkey`` still lives in it. The operator release is uninstalled only when no
+``Valkey`` is left anywhere on the cluster; either way destroy says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..plan import Component, Plan, Resource, delete_order, instance_labels
+from ..plan.namespaces import operator_namespace_manifest
+from .client import ALL_NAMESPACES, KubeClient
+from .helm import Helm
+from .kinds import NAMESPACE, VALKEY, Kind, ObjectRef
+from .observe import managed_kinds
+from .operations import ApplyOptions
+from .ownership import is_ours, labels_of
+from .progress import NullProgress, Progress
+from .waiting import Condition, gone, wait_for
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorOutcome:
+    action: str  # "uninstalled", "kept" or "absent"
+    message: str
+    users: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"action": self.action, "message": self.message, "used_by": list(self.users)}
+
+
+@dataclass(frozen=True, slots=True)
+class DestroyResult:
+    deleted: tuple[ObjectRef, ...]
+    kept: tuple[tuple[ObjectRef, str], ...]
+    operator: OperatorOutcome
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "deleted": [_ref_dict(ref) for ref in self.deleted],
+            "kept": [{**_ref_dict(ref), "reason": reason} for ref, reason in self.kept],
+            "operator": self.operator.to_dict(),
+        }
+
+
+def _ref_dict(ref: ObjectRef) -> dict[str, Any]:
+    return {
+        "api_version": ref.kind.api_version,
+        "kind": ref.kind.kind,
+        "namespace": ref.namespace,
+        "name": ref.name,
+    }
+
+
+class _Deleter:
+    """Deletes objects, waits until they are gone, and remembers what went."""
+
+    def __init__(
+        self, kube: KubeClient, timeout: float, options: ApplyOptions, progress: Progress
+    ) -> None:
+        self.kube = kube
+        self.timeout = timeout
+        self.options = options
+        self.progress = progress
+        self.deleted: list[ObjectRef] = []
+
+    def delete(self, refs: Sequence[ObjectRef]) -> None:
+        for ref in refs:
+            self.kube.delete(ref)
+        wait_for(
+            self.kube,
+            [Condition(ref, "to be deleted", gone) for ref in refs],
+            timeout=self.timeout,
+            poll=self.options.poll,
+            reporter=self.progress,
+        )
+        for ref in refs:
+            self.progress.info(f"- deleted {ref}")
+        self.deleted.extend(refs)
+
+
+def destroy(
+    plan: Plan,
+    kube: KubeClient,
+    helm: Helm | None = None,
+    options: ApplyOptions | None = None,
+    progress: Progress | None = None,
+) -> DestroyResult:
+    options = options or ApplyOptions()
+    progress = progress or NullProgress()
+    deleter = _Deleter(kube, options.seconds(plan), options, progress)
+    helm_timeout = options.helm_seconds(plan)
+    refs = [ObjectRef.of(resource) for resource in delete_order(_find_ours(plan, kube))]
+    deleter.delete([ref for ref in refs if ref.kind != NAMESPACE])
+
+    # Who still needs the operator (and our namespaces), now that ours are gone.
+    remaining = [ObjectRef.from_object(VALKEY, obj) for obj in kube.list(VALKEY, ALL_NAMESPACES)]
+    kept: list[tuple[ObjectRef, str]] = []
+    namespaces: list[ObjectRef] = []
+    for ref in (r for r in refs if r.kind == NAMESPACE):
+        inside = [str(v) for v in remaining if v.namespace == ref.name]
+        if inside:
+            reason = f"it still holds {', '.join(inside)}"
+            kept.append((ref, reason))
+            progress.info(f"= kept {ref}: {reason}")
+        else:
+            namespaces.append(ref)
+    deleter.delete(namespaces)
+
+    outcome = _operator(plan, helm, remaining, deleter, helm_timeout)
+    progress.info(outcome.message)
+    return DestroyResult(tuple(deleter.deleted), tuple(kept), outcome)
+
+
+def _find_ours(plan: Plan, kube: KubeClient) -> list[Resource]:
+    labels = instance_labels(plan.variables)
+    found: list[Resource] = []
+    for kind in managed_kinds():
+        namespace = plan.variables.namespace if kind.namespaced else None
+        for obj in kube.list(kind, namespace, labels):
+            if is_ours(obj, labels):
+                found.append(Resource.of(Component.CLUSTER, _typed(kind, obj)))
+    return found
+
+
+def _typed(kind: Kind, obj: dict[str, Any]) -> dict[str, Any]:
+    return {**obj, "apiVersion": kind.api_version, "kind": kind.kind}
+
+
+def _operator(
+    plan: Plan,
+    helm: Helm | None,
+    remaining: Sequence[ObjectRef],
+    deleter: _Deleter,
+    helm_timeout: int,
+) -> OperatorOutcome:
+    chart = plan.operator
+    release = f"the operator release {chart.release_name} (namespace {chart.namespace})"
+    users = tuple(str(ref) for ref in remaining)
+    if users:
+        noun = "Valkey resource uses" if len(users) == 1 else "Valkey resources use"
+        return OperatorOutcome(
+            "kept",
+            f"kept {release}: {len(users)} other {noun} it ({', '.join(users)})",
+            users,
+        )
+    kube = deleter.kube
+    # Only now is helm needed: destroying next to other clusters works without it.
+    helm = helm or Helm.locate(kube.connection.helm)
+    if helm.release(chart) is None:
+        outcome = OperatorOutcome("absent", f"{release} is not installed: nothing to uninstall")
+    else:
+        deleter.progress.waiting(f"helm: uninstalling {chart.release_name} ...")
+        helm.uninstall(chart, timeout=helm_timeout)
+        outcome = OperatorOutcome(
+            "uninstalled", f"uninstalled {release}: no Valkey resource uses it any more"
+        )
+    # The operator's namespace goes with it, when we created it.
+    expected = labels_of(operator_namespace_manifest(plan.variables))
+    ref = ObjectRef(NAMESPACE, None, chart.namespace)
+    live = kube.get(ref)
+    if live is not None and is_ours(live, expected):
+        deleter.delete([ref])
+    return outcome

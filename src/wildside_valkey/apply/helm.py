@@ -1,0 +1,148 @@
+"""Runs the Helm CLI: the only subprocess in apply mode.
+
+Argument lists come from the pure builders in ``release.py``; this module only
+runs them, writes the one values file (private, deleted afterwards) and turns
+failures into the project's errors with helm's own last words.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from ..errors import OperationError
+from ..plan import OperatorChart
+from .release import (
+    HelmAction,
+    HelmTarget,
+    HelmVerb,
+    ReleaseState,
+    decide,
+    find_release,
+    get_values_args,
+    list_args,
+    parse_values,
+    uninstall_args,
+    upgrade_args,
+    values_document,
+)
+
+# Reads (list, get values) are quick; a slow answer means an unreachable cluster.
+QUERY_TIMEOUT_SECONDS = 120
+# helm's own --timeout covers waiting for resources, not pulling the chart first.
+PULL_MARGIN_SECONDS = 120
+
+
+class HelmError(OperationError):
+    """A helm command failed or could not run (exit 1)."""
+
+
+class HelmNotFoundError(HelmError):
+    """No ``helm`` executable: say what to install."""
+
+
+class Helm:
+    """The Helm 3 CLI, pointed at one cluster (``target``)."""
+
+    def __init__(
+        self, executable: str, target: HelmTarget, *, env: Mapping[str, str] | None = None
+    ) -> None:
+        self.executable = executable
+        self.target = target
+        self.env = dict(os.environ if env is None else env)
+
+    @classmethod
+    def locate(cls, target: HelmTarget, *, env: Mapping[str, str] | None = None) -> Helm:
+        environ = dict(os.environ if env is None else env)
+        found = shutil.which("helm", path=environ.get("PATH", os.defpath))
+        if found is None:
+            raise HelmNotFoundError(
+                "the `helm` command was not found on PATH: apply mode installs the "
+                "valkey-operator chart with the Helm 3 CLI. Install Helm 3 "
+                "(https://helm.sh/docs/intro/install/) and put `helm` on PATH"
+            )
+        return cls(found, target, env=environ)
+
+    # ---------------------------------------------------------------- queries
+
+    def release(self, chart: OperatorChart) -> ReleaseState | None:
+        output = self._run(list_args(chart, self.target), QUERY_TIMEOUT_SECONDS)
+        try:
+            return find_release(output, chart.release_name)
+        except ValueError as error:
+            raise HelmError(str(error)) from error
+
+    def values(self, chart: OperatorChart) -> dict[str, object]:
+        output = self._run(get_values_args(chart, self.target), QUERY_TIMEOUT_SECONDS)
+        try:
+            return parse_values(output)
+        except ValueError as error:
+            raise HelmError(str(error)) from error
+
+    def action_for(self, chart: OperatorChart) -> HelmAction:
+        """What apply must do: values are read only when the rest already matches."""
+        state = self.release(chart)
+        no_values_needed = decide(chart, state, None)
+        if no_values_needed.verb is not HelmVerb.UNCHANGED:
+            return no_values_needed
+        return decide(chart, state, self.values(chart))
+
+    # ---------------------------------------------------------------- changes
+
+    def upgrade(self, chart: OperatorChart, *, create_namespace: bool, timeout: int) -> None:
+        with tempfile.TemporaryDirectory(prefix="wildside-valkey-helm-") as folder:
+            values_file = Path(folder) / "values.yaml"
+            # Values may hold secrets: readable by us only, and gone afterwards.
+            descriptor = os.open(values_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(values_document(chart))
+            args = upgrade_args(
+                chart,
+                str(values_file),
+                create_namespace=create_namespace,
+                timeout_seconds=timeout,
+                target=self.target,
+            )
+            self._run(args, timeout + PULL_MARGIN_SECONDS)
+
+    def uninstall(self, chart: OperatorChart, *, timeout: int) -> None:
+        args = uninstall_args(chart, timeout_seconds=timeout, target=self.target)
+        self._run(args, timeout + PULL_MARGIN_SECONDS)
+
+    # --------------------------------------------------------------- plumbing
+
+    def _run(self, args: Sequence[str], timeout: float) -> str:
+        command = f"helm {args[0]}"
+        try:
+            result = subprocess.run(
+                [self.executable, *args],
+                capture_output=True,
+                text=True,
+                env=self.env,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as error:
+            raise HelmError(f"{command} did not finish within {timeout:.0f}s") from error
+        except FileNotFoundError as error:
+            raise HelmNotFoundError(f"cannot run {self.executable}: {error}") from error
+        except OSError as error:
+            raise HelmError(f"cannot run {self.executable}: {error}") from error
+        if result.returncode != 0:
+            raise HelmError(
+                f"{command} failed (exit {result.returncode}): {_last_words(result.stderr)}"
+            )
+        return result.stdout
+
+
+def _last_words(stderr: str) -> str:
+    """helm's error: its last ``Error:`` line, else its last few lines."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("Error:")]
+    if errors:
+        return errors[-1].removeprefix("Error:").strip()
+    return " / ".join(lines[-3:]) or "no message"

@@ -1,0 +1,163 @@
+"""``plan_changes`` and ``apply_plan``: observe, decide (pure), then send in order and wait.
+
+Apply runs in phases, all from one ``ChangeSet`` computed before any write:
+
+1. namespaces (helm installs the operator into one of them);
+2. the operator chart through helm, only when its version, values or status differ;
+3. the operator's CRD Established, when a ``Valkey`` is about to be written;
+4. every other object by server-side apply in the plan's order, then deletes of
+   our objects the plan no longer wants, in reverse order;
+5. readiness: the credentials Secret exists and the ``Valkey`` is ready.
+
+A re-run with the same variables finds nothing to change: it sends no
+mutating request and runs no helm upgrade. An interrupted run converges when
+run again, because each run starts from what the cluster holds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..plan import Plan
+from .changes import Action, Change, ChangeSet, compute_changes
+from .client import KubeClient
+from .fields import format_path
+from .helm import Helm
+from .kinds import NAMESPACE, VALKEY, ObjectRef
+from .observe import observe
+from .progress import NullProgress, Progress
+from .readiness import crd_condition, ready_conditions
+from .release import HelmVerb
+from .retry import PollPolicy
+from .waiting import wait_for
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyOptions:
+    """``timeout`` (seconds) bounds helm and each wait; None means the plan's ``helm_timeout``."""
+
+    timeout: float | None = None
+    force_conflicts: bool = False
+    poll: PollPolicy = field(default_factory=PollPolicy)
+
+    def seconds(self, plan: Plan) -> float:
+        return self.timeout if self.timeout is not None else float(plan.operator.timeout_seconds)
+
+    def helm_seconds(self, plan: Plan) -> int:
+        """helm takes whole seconds: never less than asked."""
+        return max(1, math.ceil(self.seconds(plan)))
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyResult:
+    changes: ChangeSet
+    contract: dict[str, Any]
+
+    def summary(self) -> str:
+        counts = self.changes.summary()
+        verb = self.changes.helm.verb
+        helm = {
+            HelmVerb.INSTALL: "operator release installed",
+            HelmVerb.UPGRADE: "operator release upgraded",
+            HelmVerb.UNCHANGED: "operator release unchanged",
+        }[verb]
+        return (
+            f"apply complete: {counts['create']} created, {counts['update']} changed, "
+            f"{counts['delete']} deleted, {counts['unchanged']} unchanged; {helm}"
+        )
+
+
+def plan_changes(plan: Plan, kube: KubeClient, helm: Helm | None = None) -> ChangeSet:
+    """What ``apply_plan`` would do, read-only (GETs, lists, ``helm list``/``get values``)."""
+    helm = helm or Helm.locate(kube.connection.helm)
+    live = observe(kube, plan)
+    return compute_changes(plan, live, helm.action_for(plan.operator))
+
+
+def apply_plan(
+    plan: Plan,
+    kube: KubeClient,
+    helm: Helm | None = None,
+    options: ApplyOptions | None = None,
+    progress: Progress | None = None,
+) -> ApplyResult:
+    options = options or ApplyOptions()
+    progress = progress or NullProgress()
+    # Before any write: a missing helm must not leave a half-applied cluster.
+    helm = helm or Helm.locate(kube.connection.helm)
+    timeout = options.seconds(plan)
+    live = observe(kube, plan)
+    changes = compute_changes(plan, live, helm.action_for(plan.operator))
+    known: dict[ObjectRef, Mapping[str, Any] | None] = dict(live.objects)
+    for change in changes.changes:
+        if change.action is Action.LEFT_ALONE:
+            progress.info(f"= {change.ref}: left alone ({change.note})")
+
+    namespaces = [c for c in changes.changes if c.ref.kind == NAMESPACE]
+    others = [c for c in changes.changes if c.ref.kind != NAMESPACE]
+    for change in namespaces:
+        _send(kube, change, options.force_conflicts, progress, known)
+
+    if changes.helm.changes:
+        chart = plan.operator
+        doing = "installing" if changes.helm.verb is HelmVerb.INSTALL else "upgrading"
+        progress.waiting(
+            f"helm: {doing} {chart.release_name} {chart.version} in namespace {chart.namespace} "
+            f"({changes.helm.reason}) ..."
+        )
+        helm.upgrade(
+            plan.operator,
+            create_namespace=plan.variables.create_namespaces,
+            timeout=options.helm_seconds(plan),
+        )
+        done = "installed" if changes.helm.verb is HelmVerb.INSTALL else "upgraded"
+        progress.info(f"helm: {done} {plan.operator.release_name} {plan.operator.version}")
+
+    if any(c.ref.kind == VALKEY and c.request() is not None for c in others):
+        wait_for(
+            kube,
+            [crd_condition()],
+            timeout=timeout,
+            poll=options.poll,
+            reporter=progress,
+        )
+
+    for change in others:
+        _send(kube, change, options.force_conflicts, progress, known)
+
+    wait_for(
+        kube,
+        ready_conditions(plan),
+        timeout=timeout,
+        poll=options.poll,
+        reporter=progress,
+        known=known,
+    )
+    return ApplyResult(changes, plan.contract.to_dict())
+
+
+def _send(
+    kube: KubeClient,
+    change: Change,
+    force: bool,
+    progress: Progress,
+    known: dict[ObjectRef, Mapping[str, Any] | None],
+) -> None:
+    request = change.request()
+    if request is None:
+        return
+    # What we write is no longer known: the next look must ask the server.
+    known.pop(change.ref, None)
+    if request.method == "DELETE":
+        kube.delete(change.ref)
+        progress.info(f"- deleted {change.ref}")
+        return
+    kube.apply(change.ref, request.manifest(), force=force)
+    if change.action is Action.CREATE:
+        progress.info(f"+ created {change.ref}")
+    else:
+        fields = ", ".join(format_path(f.path) for f in change.fields)
+        progress.info(f"~ updated {change.ref} ({fields})")

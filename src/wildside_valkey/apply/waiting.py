@@ -1,0 +1,174 @@
+"""Waiting for the cluster: what "ready" means (pure checks) and one bounded polling loop.
+
+Polling, not watching: a GET per look is what every API server, proxy and RBAC
+setup allows, each look is retried like any request, and the intervals start
+short so a quick controller costs little time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ..errors import OperationError
+from .kinds import ObjectRef
+from .retry import PollPolicy
+
+Check = Callable[[Mapping[str, Any] | None], tuple[bool, str]]
+
+
+class Reader(Protocol):
+    def get(self, ref: ObjectRef) -> Mapping[str, Any] | None: ...
+
+
+class Reporter(Protocol):
+    def waiting(self, message: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """``ref`` must satisfy ``check``; ``what`` completes "waiting for <ref> <what>"."""
+
+    ref: ObjectRef
+    what: str
+    check: Check
+    # Read once more on timeout to explain it (e.g. the ExternalSecret behind a Secret).
+    explain: tuple[ObjectRef, Check] | None = field(default=None, compare=False)
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.what}"
+
+
+class WaitTimeoutError(OperationError):
+    """Something was still missing when the time ran out (exit 1)."""
+
+    def __init__(self, message: str, missing: Sequence[str]) -> None:
+        super().__init__(message)
+        self.missing = tuple(missing)
+
+
+# ------------------------------------------------------------------ the checks
+
+
+def exists(obj: Mapping[str, Any] | None) -> tuple[bool, str]:
+    return (obj is not None, "exists" if obj is not None else "not found yet")
+
+
+def gone(obj: Mapping[str, Any] | None) -> tuple[bool, str]:
+    if obj is None:
+        return True, "deleted"
+    metadata = obj.get("metadata") or {}
+    finalizers = metadata.get("finalizers") or []
+    if metadata.get("deletionTimestamp") and finalizers:
+        return False, f"being deleted, held by finalizers {', '.join(map(str, finalizers))}"
+    return False, "still present"
+
+
+def established(obj: Mapping[str, Any] | None) -> tuple[bool, str]:
+    if obj is None:
+        return False, "not found (the operator's chart installs it)"
+    condition = _condition(obj, "Established")
+    if condition is not None and condition.get("status") == "True":
+        return True, "Established"
+    return False, _describe(condition, "Established")
+
+
+def valkey_ready(obj: Mapping[str, Any] | None) -> tuple[bool, str]:
+    if obj is None:
+        return False, "not found"
+    status = obj.get("status") or {}
+    condition = _condition(obj, "Ready")
+    generation = (obj.get("metadata") or {}).get("generation")
+    observed = (condition or {}).get("observedGeneration")
+    if isinstance(observed, int) and isinstance(generation, int) and observed < generation:
+        return False, f"status is from generation {observed}, the spec is at {generation}"
+    if status.get("ready") is True:
+        return True, "ready"
+    if not status:
+        return False, "no status yet (is the operator running?)"
+    return False, _describe(condition, "Ready")
+
+
+def synced(obj: Mapping[str, Any] | None) -> tuple[bool, str]:
+    """An ExternalSecret's Ready condition, to explain a Secret that does not come."""
+    if obj is None:
+        return False, "the ExternalSecret does not exist"
+    condition = _condition(obj, "Ready")
+    return (condition or {}).get("status") == "True", _describe(condition, "Ready")
+
+
+def _condition(obj: Mapping[str, Any], kind: str) -> Mapping[str, Any] | None:
+    for condition in (obj.get("status") or {}).get("conditions") or []:
+        if isinstance(condition, Mapping) and condition.get("type") == kind:
+            return condition
+    return None
+
+
+def _describe(condition: Mapping[str, Any] | None, kind: str) -> str:
+    if condition is None:
+        return f"no {kind} condition yet"
+    parts = [f"{kind}={condition.get('status')}"]
+    if condition.get("reason"):
+        parts.append(str(condition["reason"]))
+    text = " ".join(parts)
+    return f"{text}: {condition['message']}" if condition.get("message") else text
+
+
+# -------------------------------------------------------------------- the loop
+
+
+def wait_for(
+    reader: Reader,
+    conditions: Sequence[Condition],
+    *,
+    timeout: float,
+    poll: PollPolicy,
+    reporter: Reporter,
+    known: Mapping[ObjectRef, Mapping[str, Any] | None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Look until every condition holds, or raise ``WaitTimeoutError`` naming what is missing.
+
+    ``known`` holds objects read moments ago and not written since: the first
+    look uses them instead of asking again.
+    """
+    deadline = clock() + timeout
+    fresh = dict(known or {})
+    pending = list(conditions)
+    details: dict[Condition, str] = {}
+    intervals = poll.intervals()
+    while True:
+        still: list[Condition] = []
+        for condition in pending:
+            obj = fresh[condition.ref] if condition.ref in fresh else reader.get(condition.ref)
+            done, details[condition] = condition.check(obj)
+            if not done:
+                still.append(condition)
+        fresh.clear()
+        pending = still
+        if not pending:
+            return
+        reporter.waiting("waiting for " + "; ".join(f"{c} ({details[c]})" for c in pending))
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise _timeout(reader, pending, details, timeout)
+        sleep(min(next(intervals), remaining))
+
+
+def _timeout(
+    reader: Reader, pending: Sequence[Condition], details: Mapping[Condition, str], timeout: float
+) -> WaitTimeoutError:
+    missing: list[str] = []
+    for condition in pending:
+        line = f"{condition} (last seen: {details[condition]})"
+        if condition.explain is not None:
+            ref, check = condition.explain
+            line += f"; {ref}: {check(reader.get(ref))[1]}"
+        missing.append(line)
+    message = f"timed out after {timeout:g}s waiting for:\n" + "\n".join(
+        f"  - {line}" for line in missing
+    )
+    return WaitTimeoutError(message, missing)
