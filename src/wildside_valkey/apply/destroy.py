@@ -13,14 +13,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..plan import Component, Plan, Resource, delete_order, instance_labels
-from ..plan.namespaces import operator_namespace_manifest
+from ..plan import (
+    Component,
+    Plan,
+    Resource,
+    delete_order,
+    instance_labels,
+    operator_namespace_labels,
+)
 from .client import ALL_NAMESPACES, KubeClient
 from .helm import Helm
 from .kinds import NAMESPACE, VALKEY, Kind, ObjectRef
 from .observe import managed_kinds
 from .operations import ApplyOptions
-from .ownership import is_ours, labels_of
+from .ownership import is_ours
 from .progress import NullProgress, Progress
 from .waiting import Condition, gone, wait_for
 
@@ -162,7 +168,7 @@ def _operator(
             "uninstalled", f"uninstalled {release}: no Valkey resource uses it any more"
         )
     # The operator's namespace goes with it, when we created it.
-    expected = labels_of(operator_namespace_manifest(plan.variables))
+    expected = operator_namespace_labels()
     ref = ObjectRef(NAMESPACE, None, chart.namespace)
     live = kube.get(ref)
     if live is not None and is_ours(live, expected):

@@ -5,7 +5,12 @@ Pure code (enforced by import-linter): no network, no files, no clocks.
 
 from .build import build_plan
 from .frozen import freeze, thaw
-from .labels import instance_labels, instance_selector, operator_pod_labels
+from .labels import (
+    instance_labels,
+    instance_selector,
+    operator_namespace_labels,
+    operator_pod_labels,
+)
 from .model import Component, OperatorChart, Plan, Resource
 from .ordering import APPLY_ORDER, apply_order, delete_order
 
@@ -21,6 +26,7 @@ __all__ = [
     "freeze",
     "instance_labels",
     "instance_selector",
+    "operator_namespace_labels",
     "operator_pod_labels",
     "thaw",
 ]

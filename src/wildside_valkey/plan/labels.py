@@ -32,6 +32,11 @@ def instance_labels(v: Variables) -> dict[str, str]:
     }
 
 
+def operator_namespace_labels() -> dict[str, str]:
+    """The operator namespace's labels: shared by every cluster, so no cluster identity."""
+    return {MANAGED_BY_KEY: MANAGED_BY, COMPONENT_KEY: "operator"}
+
+
 def instance_selector(v: Variables) -> str:
     """``instance_labels`` as a Kubernetes label selector string."""
     return ",".join(f"{key}={value}" for key, value in instance_labels(v).items())

@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..variables import Variables
-from .labels import COMPONENT_KEY, MANAGED_BY, MANAGED_BY_KEY, instance_labels
+from .labels import instance_labels, operator_namespace_labels
 
 
 def operator_namespace_manifest(v: Variables) -> dict[str, Any]:
-    # Shared by every cluster that uses this operator: no cluster identity on it.
-    labels = {MANAGED_BY_KEY: MANAGED_BY, COMPONENT_KEY: "operator"}
-    return _namespace(v.operator_namespace, labels)
+    return _namespace(v.operator_namespace, operator_namespace_labels())
 
 
 def cluster_namespace_manifest(v: Variables) -> dict[str, Any]:
