@@ -159,7 +159,7 @@ BAD: tuple[Bad, ...] = (
     Bad("mode-apply-for-render", (_var("mode"), 'mode = "render"', "plan`/`apply"),
         options=("mode=apply",), every_command=False),
     Bad("inline-password-without-opt-in", (_var("password_inline"), "allow_plaintext_secrets"),
-        {"v.tfvars": f'password_inline = "{PASSWORD}"\n'}),
+        {"v.tfvars": f'password_inline = "{PASSWORD}"\n'}, every_command=False),
     # --- names, files and options ------------------------------------------------
     Bad("unknown-variable-option", (_var("replica"), "did you mean 'replicas'?"),
         options=("replica=2",)),
@@ -296,6 +296,18 @@ def test_mode_is_only_refused_by_render(tmp_path: Path) -> None:
         assert outcome.code == 0, outcome.stderr
     outcome = run_cli(["render", "--var", "mode=apply", "--out", str(tmp_path / "o")])
     assert outcome.code == 2
+
+
+def test_plaintext_password_is_refused_only_where_it_would_reach_git(tmp_path: Path) -> None:
+    bad = next(bad for bad in BAD if bad.id == "inline-password-without-opt-in")
+    refused = run_cli(["validate", *_arguments(bad, tmp_path)])
+    _assert_refused(bad, refused, "validate")
+    # contract writes nothing to Git: it works, and never shows the password.
+    contract = run_cli(["contract", *_arguments(bad, tmp_path)])
+    assert contract.code == 0, contract.stderr
+    assert PASSWORD not in contract.stdout + contract.stderr
+    applied = run_cli(["validate", "--var", "mode=apply", *_arguments(bad, tmp_path)])
+    assert applied.code == 0, applied.stderr
 
 
 def test_validate_json_lists_every_problem(tmp_path: Path) -> None:

@@ -125,7 +125,7 @@ def test_render_refuses_a_foreign_folder(run_cli: RunCli, tmp_path: Path) -> Non
     precious.mkdir()
     (precious / "main.go").write_text("package main\n")
     result = run_cli(["render", "--out", "repo"])
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "was not written by wildside-valkey" in result.stderr
     assert (precious / "main.go").read_text() == "package main\n"
     assert "Traceback" not in result.stderr
@@ -142,3 +142,29 @@ def test_unknown_command_is_a_usage_error(run_cli: RunCli) -> None:
     result = run_cli(["rendr"])
     assert result.returncode == 2
     assert "No such command" in result.stderr
+
+
+def test_a_value_typed_without_equals_is_never_echoed(run_cli: RunCli) -> None:
+    for args in (
+        ["render", "--var", "password_inline", "CANARY-s3cret"],
+        ["validate", "--var", "password_inline:CANARY-s3cret"],
+    ):
+        result = run_cli(args)
+        assert result.returncode == 2
+        assert "CANARY-s3cret" not in result.stdout + result.stderr
+        assert "NAME=VALUE" in result.stderr
+
+
+def test_validate_json_reports_an_unreadable_var_file(run_cli: RunCli) -> None:
+    result = run_cli(["validate", "--output", "json", "--var-file", "missing.tfvars"])
+    assert result.returncode == 2
+    report = json.loads(result.stdout)
+    assert report["valid"] is False
+    assert "cannot read var file" in report["problems"][0]["message"]
+
+
+def test_policy_in_apply_mode_accepts_the_inline_secret(run_cli: RunCli) -> None:
+    # Apply mode sends the Secret to the cluster, not to Git.
+    args = ["policy", "--var", "password_inline=pw-123456"]
+    assert run_cli(args).returncode == 1
+    assert run_cli([*args, "--var", "mode=apply"]).returncode == 0

@@ -125,3 +125,34 @@ def test_each_as_a_library_call() -> None:
     assert sorted(contracts) == ["valkey/x", "y/valkey"]
     assert "y/valkey/cluster/valkey.yaml" in tree
     assert "operator/helmrelease.yaml" in tree
+
+
+def test_objects_two_environments_would_share_are_rejected(run_cli: RunCli, tmp_path: Path) -> None:
+    each = _write(
+        tmp_path,
+        [
+            {"cluster_name": "a", "namespace": "b-c"},
+            {"cluster_name": "a-b", "namespace": "c"},
+            {"cluster_name": "x", "namespace": "shared"},
+            {"cluster_name": "y", "namespace": "shared"},
+        ],
+    )
+    result = run_cli(["render", "--each", each])
+    assert result.returncode == 2
+    assert 'variable "each[1]": Kustomization flux-system/a-b-c is also created by entry 0' in (
+        result.stderr
+    )
+    assert 'variable "each[3]": Namespace shared is also created by entry 2' in result.stderr
+    assert not (tmp_path / "build").exists()
+
+
+def test_a_spaced_flux_path_prefix_is_trimmed_as_in_a_single_render(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    each = _write(tmp_path, [{"cluster_name": "a"}])
+    result = run_cli(["render", "--each", each, "--var", "flux_path_prefix=  ./platform/x/  "])
+    assert result.returncode == 0, result.stderr
+    [operator] = yaml.safe_load_all((tmp_path / "build" / "sync.yaml").read_text())
+    assert operator["spec"]["path"] == "./platform/x/operator"
+    [cluster] = yaml.safe_load_all((tmp_path / "build" / "valkey" / "a" / "sync.yaml").read_text())
+    assert cluster["spec"]["path"] == "./platform/x/valkey/a/cluster"

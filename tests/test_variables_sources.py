@@ -136,3 +136,49 @@ def test_every_bad_item_and_attribute_is_reported_at_once() -> None:
         "tolerations[1].value",
         "tolerations[2]",
     ]
+
+
+def test_numbers_inside_objects_become_text_as_in_tofu() -> None:
+    v = load_variables(
+        var_options=[
+            'resource_limits={cpu = 2, memory = "1Gi"}',
+            'tolerations=[{key = "gpu", value = 1, effect = "NoSchedule"}]',
+            'node_selector={"zone" = 3}',
+        ]
+    )
+    assert v.resource_limits.cpu == "2"
+    assert v.tolerations[0].value == "1"
+    assert v.node_selector == {"zone": "3"}
+
+
+def test_helm_values_keep_their_indentation() -> None:
+    v = load_variables(var_options=['helm_values=["  a: 1\\n  b: 2\\n"]'])
+    assert v.helm_values == ("  a: 1\n  b: 2\n",)
+
+
+def test_maps_of_variables_are_read_only() -> None:
+    v = load_variables(var_options=['node_selector={"a" = "b"}'])
+    with pytest.raises(TypeError):
+        v.node_selector["x"] = "y"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("option", "variable"),
+    [
+        ("storage_size=１Gi", "storage_size"),  # a full-width digit: not a Kubernetes quantity
+        ('node_selector={"kubernetes.io/os\\n" = "linux"}', "node_selector"),
+        ("password_secret_key=..", "password_secret_key"),
+        ('tolerations=[{key = "bad key", effect = "NoSchedule"}]', "tolerations[0].key"),
+        ("namespace=kube-system", "namespace"),
+        ("operator_namespace=flux-system", "operator_namespace"),
+    ],
+)
+def test_values_kubernetes_would_reject_are_refused(option: str, variable: str) -> None:
+    with pytest.raises(VariablesError) as caught:
+        load_variables(var_options=[option])
+    assert [p.variable for p in caught.value.problems] == [variable]
+
+
+def test_the_module_pdb_may_not_take_the_operators_name() -> None:
+    with pytest.raises(VariablesError, match='variable "pdb_name": must differ from cluster_name'):
+        load_variables(var_options=["pdb_enabled=true", "replicas=1", "pdb_name=valkey"])

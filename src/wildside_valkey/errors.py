@@ -63,7 +63,13 @@ class ContractError(BadInputError):
 
 
 class OutputDirectoryError(WildsideError):
-    """The render output folder cannot be written safely."""
+    """The render output folder could not be written (exit 1)."""
+
+
+class UnsafeOutputError(OutputDirectoryError, BadInputError):
+    """The render output folder is not one render may replace (exit 2: choose another)."""
+
+    exit_code = EXIT_BAD_INPUT
 
 
 class PolicyDenied(WildsideError):  # noqa: N818 - reads as a verdict

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from importlib import import_module
-from typing import Any
+from typing import NoReturn
 
 import click
 
@@ -90,9 +90,24 @@ def cli() -> None:
     """
 
 
-def main(argv: list[str] | None = None) -> Any:
+def main(argv: list[str] | None = None) -> NoReturn:
     try:
-        return cli.main(args=argv, prog_name="wildside-valkey")
+        status = cli.main(args=argv, prog_name="wildside-valkey", standalone_mode=False)
+    except click.ClickException as error:
+        if isinstance(error, click.UsageError) and error.message.startswith(
+            "Got unexpected extra argument"
+        ):
+            # Most often `--var NAME VALUE` without "=": the stray word may be a password.
+            error = click.UsageError(
+                "got unexpected extra arguments (not shown: a misplaced value may be a "
+                "secret); variables are set with --var NAME=VALUE",
+                ctx=error.ctx,
+            )
+        error.show()
+        sys.exit(error.exit_code)
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(EXIT_FAILURE)
     except WildsideError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
@@ -104,3 +119,4 @@ def main(argv: list[str] | None = None) -> Any:
             err=True,
         )
         sys.exit(EXIT_FAILURE)
+    sys.exit(status if isinstance(status, int) else 0)

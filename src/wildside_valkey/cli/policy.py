@@ -8,10 +8,20 @@ import click
 
 from ..errors import EXIT_FAILURE
 from ..plan import build_plan
+from ..plan.labels import ALLOW_PLAINTEXT_ANNOTATION
 from ..policies import Report, evaluate_manifests, evaluate_paths, format_report
-from ..render import render_manifests
+from ..render import ManifestTree, render_manifests
 from ..variables import load_variables
 from .options import output_option, variable_options
+
+
+def _secrets_not_bound_for_git(manifests: ManifestTree) -> None:
+    """In apply mode the Secret goes to the cluster, never into Git: say so to the pack."""
+    for documents in manifests.values():
+        for document in documents:
+            if document.get("kind") == "Secret":
+                annotations = document["metadata"].setdefault("annotations", {})
+                annotations[ALLOW_PLAINTEXT_ANNOTATION] = "true"
 
 
 @click.command()
@@ -31,9 +41,11 @@ def policy(
     if paths:
         report = evaluate_paths(paths)
     else:
-        report = evaluate_manifests(
-            render_manifests(build_plan(load_variables(var_files, var_options)))
-        )
+        plan = build_plan(load_variables(var_files, var_options))
+        manifests = render_manifests(plan)
+        if plan.variables.mode == "apply":
+            _secrets_not_bound_for_git(manifests)
+        report = evaluate_manifests(manifests)
     click.echo(format_report(report, output))
     if report.denied:
         # The report above already lists every denial; only the status remains to say.

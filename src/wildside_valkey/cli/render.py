@@ -60,7 +60,10 @@ def _render_each(
     batch = render_batch(environments)
     write_tree(batch.tree, out)
     # The same warning for a thousand environments is said once, with its count.
-    warn(f"{message} ({count} environments)" for message, count in batch.warnings.items())
+    warn(
+        f"{message} ({count} environment{'' if count == 1 else 's'})"
+        for message, count in batch.warnings.items()
+    )
     click.echo(to_json(batch.contracts), nl=False)
     click.echo(
         f"wrote {len(environments.each)} environments and their shared operator "

@@ -6,9 +6,9 @@ import json
 
 import click
 
-from ..errors import VariablesError
+from ..errors import BadInputError, VariablesError
 from ..plan import build_plan
-from ..variables import load_variables
+from ..variables import check_mode, load_variables
 from .options import output_option, variable_options, warn
 
 
@@ -16,12 +16,19 @@ from .options import output_option, variable_options, warn
 @variable_options
 @output_option
 def validate(var_files: tuple[str, ...], var_options: tuple[str, ...], output: str) -> None:
-    """Check the variables only: exit 0 when valid, 2 with every problem listed."""
+    """Check the variables only, for the mode they name: exit 0 when valid, 2 with every
+    problem listed (in render mode that includes what render would refuse to put in Git).
+    """
     try:
         variables = load_variables(var_files, var_options)
-    except VariablesError as error:
+        check_mode(variables, variables.mode)
+    except BadInputError as error:
         if output == "json":
-            problems = [{"variable": p.variable, "message": p.message} for p in error.problems]
+            problems = (
+                [{"variable": p.variable, "message": p.message} for p in error.problems]
+                if isinstance(error, VariablesError)
+                else [{"variable": None, "message": str(error)}]
+            )
             click.echo(json.dumps({"valid": False, "problems": problems}, indent=2))
             raise SystemExit(error.exit_code) from error
         raise

@@ -26,9 +26,10 @@ import yaml
 
 from ..contract.formats import to_json
 from ..errors import Problem, VarFileError, VariablesError
-from ..plan import build_plan
+from ..plan import Component, Plan, build_plan
 from ..variables import Variables, check_mode, variables_from_mapping
 from ..variables.schema import SPECS
+from . import flux
 from .tree import RenderedTree, render_tree
 
 CONTRACTS_FILE = "contracts.json"
@@ -81,7 +82,8 @@ def environment_variables(base: Mapping[str, Any], entries: Sequence[Any]) -> En
     problems: list[Problem] = []
     environments: list[Variables] = []
     seen: dict[str, int] = {}
-    base_prefix = str(base.get("flux_path_prefix", SPECS["flux_path_prefix"].default))
+    # Trimmed like every string variable (the loader's rule); validated with each entry.
+    base_prefix = str(base.get("flux_path_prefix", SPECS["flux_path_prefix"].default)).strip()
     first: tuple[int, Variables] | None = None
     for index, entry in enumerate(entries):
         where = f"each[{index}]"
@@ -141,14 +143,43 @@ class Batch(NamedTuple):
     warnings: Counter[str]  # each plan warning -> how many environments have it
 
 
+def _collisions(plans: Sequence[Plan]) -> list[Problem]:
+    """Objects that two environments would both create (and one would prune from the other)."""
+    owners: dict[tuple[str, str, str], int] = {}
+    problems: list[Problem] = []
+    for index, plan in enumerate(plans):
+        v = plan.variables
+        keys = [
+            (resource.kind, resource.namespace or "", resource.name)
+            for resource in plan.in_component(Component.CLUSTER)
+        ]
+        keys.append(("Kustomization", v.flux_namespace, flux.cluster_kustomization_name(v)))
+        for kind, namespace, name in keys:
+            first = owners.setdefault((kind, namespace, name), index)
+            if first != index:
+                where = f"{namespace}/{name}" if namespace else name
+                problems.append(
+                    Problem(
+                        f"each[{index}]",
+                        f"{kind} {where} is also created by entry {first}; each object may "
+                        "belong to one environment (pruning one would delete the other's): "
+                        "give the environments their own namespace, or distinct names",
+                    )
+                )
+    return problems
+
+
 def render_batch(environments: Environments) -> Batch:
     """The shared operator, every environment's cluster part, the contracts, the warnings."""
+    plans = [build_plan(variables) for variables in environments.each]
+    problems = _collisions(plans)
+    if problems:
+        raise VariablesError(problems)
     folders = [environment_folder(variables) for variables in environments.each]
     files = dict(render_tree(build_plan(environments.operator), cluster=False, include=folders))
     contracts: dict[str, Any] = {}
     warnings: Counter[str] = Counter()
-    for folder, variables in zip(folders, environments.each, strict=True):
-        plan = build_plan(variables)
+    for folder, plan in zip(folders, plans, strict=True):
         for path, text in render_tree(plan, operator=False).items():
             files[f"{folder}/{path}"] = text
         contracts[folder] = plan.contract.to_dict()

@@ -18,6 +18,7 @@ HELM_API = "helm.toolkit.fluxcd.io/v2"
 KUSTOMIZE_API = "kustomize.toolkit.fluxcd.io/v1"
 HELM_CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
 REMEDIATION_RETRIES = 3
+RETRY_INTERVAL = "2m"
 
 
 def operator_kustomization_name(v: Variables) -> str:
@@ -111,6 +112,8 @@ def _kustomization(v: Variables, name: str, folder: str) -> dict[str, Any]:
             "sourceRef": {"kind": "GitRepository", "name": v.flux_git_repository_name},
             "wait": True,
             "timeout": f"{v.helm_timeout}s",
+            # A failed or timed-out reconcile is tried again soon, not after a whole interval.
+            "retryInterval": RETRY_INTERVAL,
         },
     }
 

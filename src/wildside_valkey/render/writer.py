@@ -12,7 +12,7 @@ import os
 import shutil
 from pathlib import Path
 
-from ..errors import OutputDirectoryError
+from ..errors import OutputDirectoryError, UnsafeOutputError
 from .tree import RenderedTree
 
 MARKER = ".wildside-valkey"
@@ -71,10 +71,10 @@ def _check_target(out: Path) -> None:
     if not out.exists():
         return
     if not out.is_dir():
-        raise OutputDirectoryError(f"{str(out)!r} exists and is not a folder")
+        raise UnsafeOutputError(f"{str(out)!r} exists and is not a folder")
     if (out / MARKER).is_file() or not any(out.iterdir()):
         return
-    raise OutputDirectoryError(
+    raise UnsafeOutputError(
         f"{str(out)!r} is not empty and was not written by wildside-valkey "
         f"(no {MARKER} file); render replaces its --out folder whole, so choose a new "
         "or empty folder"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -18,6 +19,8 @@ def _tofu_literal(value: Any) -> str:
         return "{" + inner + "}"
     if isinstance(value, tuple):
         return "[]" if not value else json.dumps(list(value))
+    if isinstance(value, Mapping):
+        return json.dumps(dict(value))
     return json.dumps(value)
 
 

@@ -1,5 +1,9 @@
 """Checks for the string formats the variables use (DNS names, quantities, durations...).
 
+Patterns are matched whole (``fullmatch``: a trailing newline does not slip
+through) and with ASCII digits only (``[0-9]``: the digit class of ``re`` would
+accept other scripts' digits, which Kubernetes rejects).
+
 Each check returns the value unchanged or raises ``ValueError`` with a message
 that says what the value must look like; the loader adds the variable's name.
 The patterns are Kubernetes' and Flux's own, so a value accepted here is one
@@ -9,7 +13,7 @@ the API server and the CRDs accept too.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -20,16 +24,18 @@ _SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 # Flux's own pattern for spec.interval and friends (the CRDs reject anything else).
 _FLUX_DURATION = re.compile(r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$")
 _SEMVER = re.compile(
-    r"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(-(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?"
+    r"^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
+    r"(-(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*)?"
     r"(\+[0-9a-zA-Z-]+(\.[0-9a-zA-Z-]+)*)?$"
 )
 _QUANTITY = re.compile(
-    r"^(?P<number>(\d+(\.\d*)?|\.\d+))"
-    r"(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$"
+    r"^(?P<number>([0-9]+(\.[0-9]*)?|\.[0-9]+))"
+    r"(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$"
 )
 _VAULT_PATH = re.compile(r"^[A-Za-z0-9_/-]+$")
-_URL_HOST = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:\d{1,5})?(/[-A-Za-z0-9._~/]*)?$")
+_URL_HOST = re.compile(
+    r"^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:[0-9]{1,5})?(/[-A-Za-z0-9._~/]*)?$"
+)
 
 _BINARY_SUFFIXES = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DECIMAL_SUFFIXES = {
@@ -47,7 +53,7 @@ _DECIMAL_SUFFIXES = {
 
 
 def dns_label(value: str) -> str:
-    if len(value) > 63 or not _DNS_LABEL.match(value):
+    if len(value) > 63 or not _DNS_LABEL.fullmatch(value):
         raise ValueError(
             f"must be a DNS-1123 label: at most 63 lower-case letters, digits and '-', "
             f"starting and ending with a letter or digit (got {value!r})"
@@ -56,7 +62,7 @@ def dns_label(value: str) -> str:
 
 
 def dns_subdomain(value: str) -> str:
-    if len(value) > 253 or not _DNS_SUBDOMAIN.match(value):
+    if len(value) > 253 or not _DNS_SUBDOMAIN.fullmatch(value):
         raise ValueError(
             f"must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', "
             f"at most 253 characters (got {value!r})"
@@ -79,13 +85,13 @@ def helm_release_name(value: str) -> str:
 
 def chart_repository(value: str) -> str:
     scheme, sep, rest = value.partition("://")
-    if not sep or scheme not in {"https", "oci"} or not _URL_HOST.match(rest):
+    if not sep or scheme not in {"https", "oci"} or not _URL_HOST.fullmatch(rest):
         raise ValueError(f"must be an https:// or oci:// URL (got {value!r})")
     return value.rstrip("/")
 
 
 def semantic_version(value: str) -> str:
-    if not _SEMVER.match(value):
+    if not _SEMVER.fullmatch(value):
         raise ValueError(
             "must be an exact semantic version such as 'v0.0.61-chart' or '1.2.3' "
             f"(a range or 'latest' is not a pin) (got {value!r})"
@@ -94,21 +100,21 @@ def semantic_version(value: str) -> str:
 
 
 def flux_duration(value: str) -> str:
-    if not _FLUX_DURATION.match(value):
+    if not _FLUX_DURATION.fullmatch(value):
         raise ValueError(f"must be a Go duration such as '1h', '30m' or '1h30m' (got {value!r})")
     return value
 
 
 def dns_name(value: str) -> str:
     name = value.rstrip(".")
-    if len(name) > 253 or not _DNS_SUBDOMAIN.match(name):
+    if len(name) > 253 or not _DNS_SUBDOMAIN.fullmatch(name):
         raise ValueError(f"must be a DNS name such as 'cluster.local' (got {value!r})")
     return name
 
 
 def parse_quantity(value: str) -> Decimal:
     """The numeric value of a Kubernetes quantity ('500m' -> 0.5, '1Gi' -> 1073741824)."""
-    match = _QUANTITY.match(value)
+    match = _QUANTITY.fullmatch(value)
     if not match:
         raise ValueError(
             f"must be a Kubernetes quantity such as '100m', '0.5', '128Mi' or '1Gi' (got {value!r})"
@@ -137,7 +143,7 @@ def positive_quantity(value: str) -> str:
 
 
 def secret_data_key(value: str) -> str:
-    if len(value) > 253 or not _SECRET_KEY.match(value):
+    if len(value) > 253 or not _SECRET_KEY.fullmatch(value) or value in {".", ".."}:
         raise ValueError(
             f"must be a valid Secret data key: letters, digits, '-', '_' and '.' (got {value!r})"
         )
@@ -145,7 +151,7 @@ def secret_data_key(value: str) -> str:
 
 
 def vault_path(value: str) -> str:
-    if value and not _VAULT_PATH.match(value):
+    if value and not _VAULT_PATH.fullmatch(value):
         raise ValueError(f"must contain only letters, digits, '_', '/' and '-' (got {value!r})")
     return value
 
@@ -167,7 +173,7 @@ def lower_case(value: object) -> object:
     return value.strip().lower() if isinstance(value, str) else value
 
 
-def label_map(value: dict[str, str]) -> dict[str, str]:
+def label_map(value: Mapping[str, str]) -> Mapping[str, str]:
     for key, label in value.items():
         label_key(key)
         label_value(key, label)
@@ -176,9 +182,9 @@ def label_map(value: dict[str, str]) -> dict[str, str]:
 
 def label_key(key: str) -> str:
     prefix, slash, name = key.rpartition("/")
-    if slash and (not prefix or len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):
+    if slash and (not prefix or len(prefix) > 253 or not _DNS_SUBDOMAIN.fullmatch(prefix)):
         raise ValueError(f"label key {key!r} has an invalid prefix (must be a DNS subdomain)")
-    if len(name) > 63 or not _LABEL_NAME.match(name):
+    if len(name) > 63 or not _LABEL_NAME.fullmatch(name):
         raise ValueError(
             f"label key {key!r} is invalid: at most 63 letters, digits, '-', '_' and '.', "
             "starting and ending with a letter or digit, with an optional DNS prefix and '/'"
@@ -187,7 +193,7 @@ def label_key(key: str) -> str:
 
 
 def label_value(key: str, value: str) -> str:
-    if len(value) > 63 or not _LABEL_VALUE.match(value):
+    if len(value) > 63 or not _LABEL_VALUE.fullmatch(value):
         raise ValueError(
             f"label value {value!r} for {key!r} is invalid: at most 63 letters, digits, "
             "'-', '_' and '.', starting and ending with a letter or digit"

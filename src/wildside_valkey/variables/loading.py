@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import msgspec
 
 from ..errors import ModeMismatchError, Problem, VariablesError
-from .rules import cross_variable_problems
+from .rules import cross_variable_problems, render_problems
 from .schema import SPECS, VARIABLE_NAMES, Sensitive, Variables, VariableSpec
 from .sources import merge_sources, parse_var_option, read_var_file
 
@@ -70,7 +71,12 @@ def load_raw_values(
     if values:
         layers.append(values)
     layers.extend(read_var_file(Path(path)) for path in var_files)
-    layers.append(dict(parse_var_option(option, types) for option in var_options))
+    layers.append(
+        dict(
+            parse_var_option(option, types, position)
+            for position, option in enumerate(var_options, start=1)
+        )
+    )
     return merge_sources(layers)
 
 
@@ -101,7 +107,11 @@ def variables_from_mapping(raw: Mapping[str, Any]) -> Variables:
 
 
 def check_mode(variables: Variables, command_mode: Mode) -> None:
+    """The variables suit a command of ``command_mode`` (render also checks what goes to Git)."""
     if variables.mode == command_mode:
+        problems = render_problems(variables) if command_mode == "render" else []
+        if problems:
+            raise VariablesError(problems)
         return
     if command_mode == "render":
         message = (
@@ -117,7 +127,7 @@ def check_mode(variables: Variables, command_mode: Mode) -> None:
 
 
 def _convert(spec: VariableSpec, raw: Any) -> Any:
-    value = _trimmed(raw)
+    value = _trimmed(raw) if spec.trim else raw
     if spec.normalize is not None:
         value = spec.normalize(value)
     if spec.sensitive:
@@ -132,6 +142,9 @@ def _convert(spec: VariableSpec, raw: Any) -> Any:
             converted = check(converted)
         except ValueError as error:
             raise _InvalidValueError(Problem(spec.name, str(error))) from None
+    if isinstance(converted, dict):
+        # Variables are immutable all the way down: maps are handed out read-only.
+        converted = MappingProxyType(converted)
     if isinstance(converted, msgspec.Struct):
         member_problems = list(_member_problems(spec.name, converted))
         if member_problems:
@@ -200,11 +213,20 @@ def _trimmed(value: Any) -> Any:
 
 
 def _numbers_as_text(target: Any, value: Any) -> Any:
-    """tofu converts numbers given for string variables (and map(string) values) to text."""
+    """tofu converts a number given where a string is declared to its text, at any depth."""
+    if get_origin(target) is Annotated:
+        target = get_args(target)[0]
     if target is str and isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
-    if get_origin(target) is dict and isinstance(value, Mapping):
+    origin = get_origin(target)
+    if origin in (dict, Mapping) and isinstance(value, Mapping):
         return {key: _numbers_as_text(get_args(target)[1], item) for key, item in value.items()}
+    if origin is tuple and isinstance(value, list | tuple):
+        return [_numbers_as_text(get_args(target)[0], item) for item in value]
+    is_object = isinstance(target, type) and issubclass(target, msgspec.Struct)
+    if is_object and isinstance(value, Mapping):
+        types = {info.name: info.type for info in msgspec.structs.fields(target)}
+        return {key: _numbers_as_text(types.get(key), item) for key, item in value.items()}
     return value
 
 

@@ -78,9 +78,26 @@ def _oci_source(v: Variables) -> Iterator[Problem]:
         )
 
 
+def render_problems(v: Variables) -> list[Problem]:
+    """Rules for what render writes into Git; other commands write nothing there."""
+    return [*_plaintext_in_git(v), *_kustomization_name_fits(v)]
+
+
+def _kustomization_name_fits(v: Variables) -> Iterator[Problem]:
+    # The cluster's Flux Kustomization is named <cluster_name>-<namespace>, and
+    # kustomize-controller puts that name in a label on everything it applies.
+    length = len(v.cluster_name) + 1 + len(v.namespace)
+    if length > 63:
+        yield Problem(
+            "cluster_name",
+            f"with namespace {v.namespace!r} makes the Flux Kustomization name "
+            f"'<cluster_name>-<namespace>' {length} characters long; label values allow 63",
+        )
+
+
 def _plaintext_in_git(v: Variables) -> Iterator[Problem]:
     writes_secret = v.password and not v.anonymous_auth and not v.eso_enabled
-    if v.mode == "render" and writes_secret and not v.allow_plaintext_secrets:
+    if writes_secret and not v.allow_plaintext_secrets:
         yield Problem(
             "password_inline",
             "render mode would write this password into Git in plain text; "
@@ -90,17 +107,45 @@ def _plaintext_in_git(v: Variables) -> Iterator[Problem]:
         )
 
 
+def _pdb_name_free(v: Variables) -> Iterator[Problem]:
+    if v.pdb_enabled and v.replicas > 0 and v.pdb_name == v.cluster_name:
+        yield Problem(
+            "pdb_name",
+            f"must differ from cluster_name ({v.cluster_name!r}): the operator keeps its own "
+            "PodDisruptionBudget under that name and resets it, so the two would fight forever",
+        )
+
+
+# Namespaces that a cluster Kustomization (or destroy) must never own: pruning
+# the environment would delete them.
+_RESERVED_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+
+
+def _namespace_not_shared_infrastructure(v: Variables) -> Iterator[Problem]:
+    if not v.create_namespaces:
+        return
+    for name in ("namespace", "operator_namespace"):
+        value = getattr(v, name)
+        if value in _RESERVED_NAMESPACES or value == v.flux_namespace:
+            yield Problem(
+                name,
+                f"is {value!r}, which this module would then create and own (and delete with "
+                "the environment); use another namespace, or set create_namespaces = false",
+            )
+
+
 RULES: tuple[Rule, ...] = (
     Rule(("tls_enabled", "cert_issuer_name"), _tls_issuer),
     Rule(("eso_enabled", "anonymous_auth", "password_vault_path"), _eso_vault_path),
     Rule(("service_monitor_enabled", "prometheus_enabled"), _service_monitor),
     Rule(("pdb_enabled", "pdb_min_available", "nodes", "replicas"), _pdb_min_available),
     Rule(("resource_requests", "resource_limits"), _requests_within_limits),
-    Rule(("flux_source_kind", "chart_repository"), _oci_source),
+    Rule(("pdb_enabled", "replicas", "pdb_name", "cluster_name"), _pdb_name_free),
     Rule(
-        ("mode", "password_inline", "anonymous_auth", "eso_enabled", "allow_plaintext_secrets"),
-        _plaintext_in_git,
+        ("create_namespaces", "namespace", "operator_namespace", "flux_namespace"),
+        _namespace_not_shared_infrastructure,
     ),
+    Rule(("flux_source_kind", "chart_repository"), _oci_source),
 )
 
 

@@ -14,7 +14,8 @@ a fraction of that (see docs/benchmarks.md).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
 from typing import Annotated, Any, Literal, NamedTuple, get_args, get_origin
 
 import msgspec
@@ -33,17 +34,20 @@ def _var(
     *checks: Check,
     sensitive: bool = False,
     normalize: Check | None = None,
+    trim: bool = True,
 ) -> Meta:
     """The documentation and checks of one variable, kept beside its declaration.
 
     ``checks`` run on the converted value, in order; ``normalize`` runs on the raw
-    value before conversion (to accept any case, for example).
+    value before conversion (to accept any case, for example). Strings are trimmed
+    unless ``trim`` is false (YAML documents, where indentation means something).
     """
     extra = {
         "tofu_type": tofu_type,
         "checks": checks,
         "sensitive": sensitive,
         "normalize": normalize,
+        "trim": trim,
     }
     return Meta(description=rule, extra=extra)
 
@@ -93,11 +97,22 @@ class Toleration(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             raise ValueError("value: must be empty when operator is Exists")
         if self.operator == "Equal" and not self.key:
             raise ValueError("key: is required when operator is Equal")
+        if self.key:
+            _attribute("key", formats.label_key, self.key)
+        if self.value:
+            _attribute("value", lambda value: formats.label_value(self.key, value), self.value)
 
     def to_manifest(self) -> dict[str, str]:
         """The toleration as the Kubernetes API spells it, empty attributes left out."""
         out = {"key": self.key, "operator": self.operator, "value": self.value}
         return {name: value for name, value in out.items() if value} | {"effect": self.effect}
+
+
+def _attribute(name: str, check: Check, value: str) -> None:
+    try:
+        check(value)
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from None
 
 
 def _default_requests() -> ResourceQuantities:
@@ -148,6 +163,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             "list(string)",
             "each a YAML mapping; merged deeply in order (later wins)",
             check_values_documents,
+            trim=False,
         ),
     ] = ()
     flux_namespace: Annotated[str, _var("string", DNS_LABEL, formats.dns_label)] = "flux-system"
@@ -217,8 +233,8 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     ] = 1
     pdb_name: Annotated[str, _var("string", DNS_LABEL, formats.dns_label)] = "pdb-valkey"
     node_selector: Annotated[
-        dict[str, str], _var("map(string)", "label keys and values valid", formats.label_map)
-    ] = field(default_factory=dict)
+        Mapping[str, str], _var("map(string)", "label keys and values valid", formats.label_map)
+    ] = field(default_factory=lambda: MappingProxyType({}))
     tolerations: Annotated[
         tuple[Toleration, ...],
         _var(
@@ -293,10 +309,16 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (for JSON output); the password is masked."""
-        data: dict[str, Any] = msgspec.to_builtins(
-            self, enc_hook=lambda value: repr(value) if isinstance(value, Sensitive) else value
-        )
+        data: dict[str, Any] = msgspec.to_builtins(self, enc_hook=_plain)
         return data
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Sensitive):
+        return repr(value)
+    if isinstance(value, MappingProxyType):
+        return dict(value)
+    raise NotImplementedError(type(value))
 
 
 class VariableSpec(NamedTuple):
@@ -310,6 +332,7 @@ class VariableSpec(NamedTuple):
     checks: tuple[Check, ...]
     sensitive: bool
     normalize: Check | None
+    trim: bool
 
 
 def _spec(info: msgspec.structs.FieldInfo) -> VariableSpec:
@@ -328,6 +351,7 @@ def _spec(info: msgspec.structs.FieldInfo) -> VariableSpec:
         checks=tuple(extra.get("checks", ())),
         sensitive=bool(extra.get("sensitive", False)),
         normalize=extra.get("normalize"),
+        trim=bool(extra.get("trim", True)),
     )
 
 

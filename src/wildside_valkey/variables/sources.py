@@ -97,7 +97,9 @@ def _parse_hcl(path: Path, text: str) -> Any:
         raise VarFileError(f"var file {str(path)!r} is not valid HCL{where}") from None
 
 
-def parse_var_option(option: str, tofu_types: Mapping[str, str]) -> tuple[str, Any]:
+def parse_var_option(
+    option: str, tofu_types: Mapping[str, str], position: int = 1
+) -> tuple[str, Any]:
     """``NAME=VALUE`` parsed as tofu does: strings literally, other types as literals.
 
     ``tofu_types`` maps known names to their module type; an unknown name is
@@ -106,7 +108,10 @@ def parse_var_option(option: str, tofu_types: Mapping[str, str]) -> tuple[str, A
     name, sep, raw = option.partition("=")
     name = name.strip()
     if not sep or not name:
-        raise VariablesError([Problem(name or option, "--var takes NAME=VALUE")])
+        # Without "=" the text may be a value typed in the wrong place (a password,
+        # say), so it is named only when it is exactly a variable's name.
+        where = name if name in tofu_types else f"--var #{position}"
+        raise VariablesError([Problem(where, "--var takes NAME=VALUE (no '=' found)")])
     tofu_type = tofu_types.get(name, "string")
     if tofu_type.startswith("string"):
         return name, raw
