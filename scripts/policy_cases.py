@@ -10,10 +10,10 @@ import sys
 import time
 from pathlib import Path
 
+from wildside_valkey.inputs import load_variables
 from wildside_valkey.plan import build_plan
 from wildside_valkey.policies import evaluate_manifests, format_report
 from wildside_valkey.render import render_manifests
-from wildside_valkey.variables import load_variables
 
 CASES = Path(__file__).resolve().parents[1] / "tests" / "cases"
 

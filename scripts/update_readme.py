@@ -12,9 +12,9 @@ import re
 import sys
 from pathlib import Path
 
+from wildside_valkey.inputs import load_variables
 from wildside_valkey.plan import build_plan
 from wildside_valkey.render import render_tree
-from wildside_valkey.variables import load_variables
 from wildside_valkey.variables.docs import variables_table
 
 README = Path(__file__).resolve().parents[1] / "README.md"

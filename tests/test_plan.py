@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from wildside_valkey.contract import CredentialStrategy, credential_strategy
+from wildside_valkey.inputs import load_variables
 from wildside_valkey.plan import Plan, apply_order, build_plan, delete_order
-from wildside_valkey.variables import load_variables
 
 
 def _plan(*options: str) -> Plan:

@@ -9,7 +9,8 @@ import pytest
 
 from tests.conftest import REPO
 from wildside_valkey.errors import VarFileError, VariablesError
-from wildside_valkey.variables import VARIABLE_NAMES, load_variables
+from wildside_valkey.inputs import load_variables
+from wildside_valkey.variables import VARIABLE_NAMES
 from wildside_valkey.variables.docs import variables_table
 
 TFVARS = """

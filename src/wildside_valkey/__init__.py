@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .contract import Contract, build_contract, contract_from_env
     from .errors import VariablesError, WildsideError
+    from .inputs import load_variables
     from .plan import Plan, build_plan
     from .render import render_to, render_tree
-    from .variables import Variables, load_variables, variables_from_mapping
+    from .variables import Variables, variables_from_mapping
     from .workload import connect
 
 _EXPORTS = {
@@ -35,7 +36,7 @@ _EXPORTS = {
     "render_to": "wildside_valkey.render",
     "render_tree": "wildside_valkey.render",
     "Variables": "wildside_valkey.variables",
-    "load_variables": "wildside_valkey.variables",
+    "load_variables": "wildside_valkey.inputs",
     "variables_from_mapping": "wildside_valkey.variables",
     "VariablesError": "wildside_valkey.errors",
     "WildsideError": "wildside_valkey.errors",

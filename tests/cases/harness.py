@@ -33,9 +33,9 @@ from typing import Any
 import yaml
 
 from wildside_valkey.cli.main import main as cli_main
+from wildside_valkey.inputs import load_variables
 from wildside_valkey.plan import Plan, build_plan
 from wildside_valkey.render import RenderedTree, render_tree
-from wildside_valkey.variables import load_variables
 
 CASES_DIR = Path(__file__).resolve().parent
 REPO_ROOT = CASES_DIR.parents[1]

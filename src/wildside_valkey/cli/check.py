@@ -8,7 +8,7 @@ from typing import Any, Literal
 import click
 
 from ..contract import build_contract
-from ..variables import load_variables
+from ..inputs import load_variables
 from ..workload import ConnectOptions, format_check, run_check
 from ..workload.password import DEFAULT_PASSWORD_ENV
 from .options import output_option, variable_options

@@ -6,7 +6,7 @@ import click
 
 from ..contract import build_contract, format_contract
 from ..contract.formats import ContractFormat
-from ..variables import load_variables
+from ..inputs import load_variables
 from .options import variable_options
 
 

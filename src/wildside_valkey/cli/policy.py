@@ -7,11 +7,11 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_FAILURE
+from ..inputs import load_variables
 from ..plan import build_plan
 from ..plan.labels import ALLOW_PLAINTEXT_ANNOTATION
 from ..policies import Report, evaluate_manifests, evaluate_paths, format_report
 from ..render import ManifestTree, render_manifests
-from ..variables import load_variables
 from .options import output_option, variable_options
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 
 from ..contract.formats import to_json
+from ..inputs import load_raw_values, load_variables
 from ..plan import build_plan
 from ..render import render_to, write_tree
 from ..render.batch import environment_variables, read_each_file, render_batch
-from ..variables import load_raw_values, load_variables
 from .options import variable_options, warn
 
 

@@ -7,8 +7,9 @@ import json
 import click
 
 from ..errors import BadInputError, VariablesError
+from ..inputs import load_variables
 from ..plan import build_plan
-from ..variables import check_mode, load_variables
+from ..variables import check_mode
 from .options import output_option, variable_options, warn
 
 

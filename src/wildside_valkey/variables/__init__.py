@@ -1,9 +1,7 @@
-"""Variables: the module's typed inputs, loaded from files and options and validated."""
+"""Variables: the module's typed inputs and their rules (pure: reading files is ``inputs``)."""
 
 from .loading import (
     check_mode,
-    load_raw_values,
-    load_variables,
     tofu_types,
     variables_from_mapping,
 )
@@ -24,8 +22,6 @@ __all__ = [
     "Toleration",
     "Variables",
     "check_mode",
-    "load_raw_values",
-    "load_variables",
     "tofu_types",
     "variables_from_mapping",
 ]

@@ -7,8 +7,7 @@ hide the next; rules between variables then run over the values that passed.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Annotated, Any, Literal, get_args, get_origin
 
@@ -17,7 +16,6 @@ import msgspec
 from ..errors import ModeMismatchError, Problem, VariablesError
 from .rules import cross_variable_problems, render_problems
 from .schema import SPECS, VARIABLE_NAMES, Sensitive, Variables, VariableSpec
-from .sources import merge_sources, parse_var_option, read_var_file
 
 Mode = Literal["render", "apply"]
 
@@ -39,45 +37,6 @@ _TYPE_WORDS = {
 def tofu_types() -> dict[str, str]:
     """Each variable's type as the OpenTofu module declares it."""
     return {name: spec.tofu_type for name, spec in SPECS.items()}
-
-
-def load_variables(
-    var_files: Sequence[str | Path] = (),
-    var_options: Sequence[str] = (),
-    *,
-    values: Mapping[str, Any] | None = None,
-    expect_mode: Mode | None = None,
-) -> Variables:
-    """Variables from files and ``NAME=VALUE`` options, in the interface's precedence.
-
-    ``values`` (for library callers) sits between the defaults and the files.
-    ``expect_mode`` is the mode the calling command needs; a disagreement is bad input.
-    """
-    variables = variables_from_mapping(load_raw_values(var_files, var_options, values=values))
-    if expect_mode is not None:
-        check_mode(variables, expect_mode)
-    return variables
-
-
-def load_raw_values(
-    var_files: Sequence[str | Path] = (),
-    var_options: Sequence[str] = (),
-    *,
-    values: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The merged, not yet validated values of every source (see :func:`load_variables`)."""
-    types = tofu_types()
-    layers: list[Mapping[str, Any]] = []
-    if values:
-        layers.append(values)
-    layers.extend(read_var_file(Path(path)) for path in var_files)
-    layers.append(
-        dict(
-            parse_var_option(option, types, position)
-            for position, option in enumerate(var_options, start=1)
-        )
-    )
-    return merge_sources(layers)
 
 
 class _InvalidValueError(Exception):
