@@ -7,8 +7,10 @@ import pytest
 from tests.fakes.cluster import FakeCluster, apply_plan_for
 from tests.fakes.kube_api import Fault
 from wildside_valkey.apply import Action, ApiRequestError, HelmError, HelmVerb
+from wildside_valkey.apply.marker import MARKER_NAME
 
 VALKEY = "/apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey"
+MARKER = f"/api/v1/namespaces/valkey-system/configmaps/{MARKER_NAME}"
 
 
 def test_second_apply_sends_no_mutating_request_and_runs_no_upgrade(
@@ -25,6 +27,9 @@ def test_second_apply_sends_no_mutating_request_and_runs_no_upgrade(
     assert result.changes.is_empty
     assert result.changes.helm.verb is HelmVerb.UNCHANGED
     assert {c.action for c in result.changes.changes} == {Action.UNCHANGED}
+    # The release marker is compared like every other object, not re-applied.
+    assert f"ConfigMap valkey-system/{MARKER_NAME}" in [str(c.ref) for c in result.changes.changes]
+    assert result.changes.warnings == ()
 
 
 def test_a_changed_variable_changes_only_the_valkey(fake_cluster: FakeCluster) -> None:
@@ -91,7 +96,11 @@ def test_changed_chart_values_or_version_upgrade_the_release(fake_cluster: FakeC
     [upgrade] = fake_cluster.helm.calls("upgrade")
     assert upgrade.option("--version") == "v0.0.62-chart"
     assert upgrade.values() == [{}], "removed values are reset, not reused"
-    assert fake_cluster.mutating() == []
+    # The marker of the release we installed records the version now installed.
+    assert fake_cluster.mutating() == [f"PATCH {MARKER}"]
+    marker = fake_cluster.api.get("configmaps", "valkey-system", MARKER_NAME)
+    assert marker is not None
+    assert marker["data"]["version"] == "v0.0.62-chart"
 
 
 def test_a_foreign_namespace_is_used_but_never_adopted(fake_cluster: FakeCluster) -> None:
@@ -144,3 +153,6 @@ def test_a_failed_helm_release_is_upgraded_on_the_next_run(fake_cluster: FakeClu
     release = fake_cluster.helm.release("valkey-operator", "valkey-system")
     assert release is not None
     assert (release["status"], release["revision"]) == ("deployed", 2)
+    # The marker was written before helm ran: the failed install is still ours.
+    assert result.changes.warnings == ()
+    assert fake_cluster.destroy(apply_plan_for()).operator.action == "uninstalled"

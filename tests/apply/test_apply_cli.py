@@ -33,9 +33,13 @@ def test_plan_apply_plan_destroy(run_cli: RunCli, fake_cluster: FakeCluster) -> 
     assert planned.stdout.startswith(f"Cluster: {fake_cluster.api.url} (context 'fake' from ")
     assert "\n  + create Valkey valkey/valkey\n" in planned.stdout
     assert "\n      + spec.nodes = 1\n" in planned.stdout
-    assert planned.stdout.endswith(
-        "Plan: 3 to create, 0 to change, 0 to delete; operator release: install.\n"
+    assert "\n  + create ConfigMap valkey-system/wildside-valkey-operator-release\n" in (
+        planned.stdout
     )
+    assert planned.stdout.endswith(
+        "Plan: 4 to create, 0 to change, 0 to delete; operator release: install.\n"
+    )
+    assert "warning" not in planned.stderr
     assert fake_cluster.mutating() == []
 
     applied = run(run_cli, fake_cluster, "apply")
@@ -50,12 +54,12 @@ def test_plan_apply_plan_destroy(run_cli: RunCli, fake_cluster: FakeCluster) -> 
     assert "+ created Valkey valkey/valkey" in progress
     assert any(line.startswith("helm: installed valkey-operator") for line in progress)
     assert progress[-1] == (
-        "apply complete: 3 created, 0 changed, 0 deleted, 0 unchanged; operator release installed"
+        "apply complete: 4 created, 0 changed, 0 deleted, 0 unchanged; operator release installed"
     )
 
     again = run(run_cli, fake_cluster, "plan")
     assert again.returncode == 0
-    assert "\nNo changes. 3 object(s) and the operator release are up to date.\n" in again.stdout
+    assert "\nNo changes. 4 object(s) and the operator release are up to date.\n" in again.stdout
 
     as_json = json.loads(run(run_cli, fake_cluster, "plan", "--output", "json").stdout)
     assert as_json["no_changes"] is True
@@ -71,13 +75,15 @@ def test_plan_apply_plan_destroy(run_cli: RunCli, fake_cluster: FakeCluster) -> 
     assert [(c["action"], c["kind"], c["name"]) for c in as_json["changes"]] == [
         ("unchanged", "Namespace", "valkey-system"),
         ("unchanged", "Namespace", "valkey"),
+        ("unchanged", "ConfigMap", "wildside-valkey-operator-release"),
         ("unchanged", "Valkey", "valkey"),
     ]
+    assert as_json["warnings"] == []
     assert as_json["summary"] == {
         "create": 0,
         "update": 0,
         "delete": 0,
-        "unchanged": 3,
+        "unchanged": 4,
         "left_alone": 0,
     }
 
@@ -87,9 +93,38 @@ def test_plan_apply_plan_destroy(run_cli: RunCli, fake_cluster: FakeCluster) -> 
     assert [(d["kind"], d["name"]) for d in report["deleted"]] == [
         ("Valkey", "valkey"),
         ("Namespace", "valkey"),
+        ("ConfigMap", "wildside-valkey-operator-release"),
         ("Namespace", "valkey-system"),
     ]
     assert report["operator"]["action"] == "uninstalled"
+
+
+def test_a_release_installed_by_someone_else_is_warned_about_once_and_kept(
+    run_cli: RunCli, fake_cluster: FakeCluster
+) -> None:
+    fake_cluster.helm.seed_release("valkey-operator", "valkey-system")
+    warning = (
+        "warning: operator release valkey-operator (namespace valkey-system) exists and was "
+        "not installed by wildside-valkey: apply upgrades it when its chart version or "
+        "values differ, and destroy leaves it in place"
+    )
+    for command in (["plan"], ["apply"]):
+        result = run(run_cli, fake_cluster, *command)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.count("not installed by wildside-valkey") == 1, result.stderr
+        assert warning in result.stderr.splitlines()
+        assert "not installed by wildside-valkey" not in result.stdout
+    as_json = json.loads(run(run_cli, fake_cluster, "plan", "--output", "json").stdout)
+    assert as_json["warnings"] == [warning.removeprefix("warning: ")]
+    assert "ConfigMap" not in [c["kind"] for c in as_json["changes"]]
+
+    destroyed = run(run_cli, fake_cluster, "destroy")
+    assert destroyed.returncode == 0, destroyed.stderr
+    assert destroyed.stdout.endswith(
+        "\nKept the operator release valkey-operator (namespace valkey-system): "
+        "not installed by wildside-valkey\n"
+    )
+    assert fake_cluster.helm.release("valkey-operator", "valkey-system") is not None
 
 
 def test_plan_shows_a_field_level_change(run_cli: RunCli, fake_cluster: FakeCluster) -> None:

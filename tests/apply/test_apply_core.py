@@ -26,6 +26,7 @@ from wildside_valkey.apply import (
 )
 from wildside_valkey.apply.fields import ABSENT, covers, diff, format_path, owned_paths
 from wildside_valkey.apply.kinds import NAMESPACE, POD_DISRUPTION_BUDGET, SECRET, VALKEY
+from wildside_valkey.apply.marker import marker_ref, marker_resource
 from wildside_valkey.apply.release import (
     ReleaseState,
     decide,
@@ -409,3 +410,39 @@ def test_rich_progress_prints_lines_as_plain_text_and_masks_secrets() -> None:
     progress.close()
     assert "+ created Secret valkey/[bold]x[/bold] (sensitive value)" in stream.getvalue()
     assert "pw-canary" not in stream.getvalue()
+
+
+# ------------------------------------------------------ the release marker
+
+
+def test_installing_the_release_writes_its_marker_right_after_the_namespaces() -> None:
+    plan = apply_plan_for()
+    install = HelmAction(HelmVerb.INSTALL, plan.operator, "the release is not installed")
+    changes = compute_changes(plan, LiveState(), install)
+    assert [str(r) for r in changes.requests] == [
+        "PATCH /api/v1/namespaces/valkey-system",
+        "PATCH /api/v1/namespaces/valkey",
+        "PATCH /api/v1/namespaces/valkey-system/configmaps/wildside-valkey-operator-release",
+        "PATCH /apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey",
+    ]
+    assert changes.warnings == ()
+
+
+def test_our_marker_is_compared_and_a_release_without_it_is_only_warned_about() -> None:
+    plan = apply_plan_for()
+    live = live_copy(plan)
+    marker = marker_resource(plan.operator).manifest()
+    marker["metadata"]["managedFields"] = managed({"f:data": {}})
+    ours = {**live, marker_ref(plan.operator): marker}
+    changes = compute_changes(plan, LiveState(ours), unchanged_helm(plan))
+    assert changes.is_empty
+    assert changes.warnings == ()
+
+    # Same object written by another manager: not ours, so the release is not either.
+    marker["metadata"]["managedFields"] = managed({"f:data": {}}, "kubectl")
+    for state in (live, {**live, marker_ref(plan.operator): marker}):
+        changes = compute_changes(plan, LiveState(state), unchanged_helm(plan))
+        assert changes.requests == ()
+        assert len(changes.warnings) == 1
+        assert "was not installed by wildside-valkey" in changes.warnings[0]
+        assert plan_document(changes, "test")["warnings"] == list(changes.warnings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import yaml
 from tests.fakes.cluster import FakeCluster, apply_plan_for
 from tests.fakes.kube_sim import install_valkey_crd, simulate_external_secrets
 from wildside_valkey.apply import FIELD_MANAGER, ApiRequestError
+from wildside_valkey.apply.marker import MARKER_NAME
 
 SELECTOR = (
     "app.kubernetes.io/managed-by=wildside-valkey,wildside-valkey.io/cluster=valkey,"
@@ -22,6 +24,7 @@ INSTANCE_LABELS = {
     "wildside-valkey.io/cluster": "valkey",
     "wildside-valkey.io/cluster-namespace": "valkey",
 }
+MARKER = f"/api/v1/namespaces/valkey-system/configmaps/{MARKER_NAME}"
 SHARED_CRDS = Path(__file__).resolve().parents[2].parent / "shared" / "crds"
 
 
@@ -41,6 +44,7 @@ def test_fresh_apply_of_the_defaults_sends_exactly_these_requests(
         "GET /api/v1/namespaces/valkey",
         "PATCH /api/v1/namespaces/valkey-system",
         "PATCH /api/v1/namespaces/valkey",
+        f"PATCH {MARKER}",
         "GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions/valkeys.hyperspike.io",
         "PATCH /apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey",
         "GET /api/v1/namespaces/valkey/secrets/valkey",
@@ -101,6 +105,17 @@ def test_fresh_apply_of_the_defaults_sends_exactly_these_requests(
     release = fake_cluster.helm.release("valkey-operator", "valkey-system")
     assert release is not None
     assert (release["status"], release["version"]) == ("deployed", "v0.0.61-chart")
+    marker = stored(fake_cluster, "configmaps", "valkey-system", MARKER_NAME)
+    assert marker["metadata"]["labels"] == {
+        "app.kubernetes.io/managed-by": "wildside-valkey",
+        "wildside-valkey.io/component": "operator",
+    }
+    assert marker["data"] == {
+        "release": "valkey-operator",
+        "chart": "oci://ghcr.io/hyperspike/valkey-operator",
+        "version": "v0.0.61-chart",
+    }
+    assert [m["manager"] for m in marker["metadata"]["managedFields"]] == [FIELD_MANAGER]
 
 
 def test_helm_values_reach_helm_as_one_nested_values_file(fake_cluster: FakeCluster) -> None:
@@ -195,7 +210,8 @@ def test_existing_namespaces_are_used_when_not_created(fake_cluster: FakeCluster
     fake_cluster.reset_records()
     fake_cluster.apply(apply_plan_for(create_namespaces=False))
     assert fake_cluster.mutating() == [
-        "PATCH /apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey"
+        f"PATCH {MARKER}",
+        "PATCH /apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey",
     ]
     [upgrade] = fake_cluster.helm.calls("upgrade")
     assert not upgrade.has_flag("--create-namespace")
@@ -206,8 +222,11 @@ def test_existing_namespaces_are_used_when_not_created(fake_cluster: FakeCluster
 def test_a_missing_namespace_that_we_may_not_create_is_a_clear_error(
     fake_cluster: FakeCluster,
 ) -> None:
-    with pytest.raises(ApiRequestError, match='namespace "valkey" does not exist'):
+    # The release marker is the first write, into the operator's namespace: the
+    # error comes before helm runs, so nothing is left half-installed.
+    with pytest.raises(ApiRequestError, match='namespace "valkey-system" does not exist'):
         fake_cluster.apply(apply_plan_for(create_namespaces=False))
+    assert fake_cluster.helm_commands() == ["list"]
 
 
 def test_the_valkey_waits_for_the_crd_to_be_established(
@@ -248,3 +267,25 @@ def test_server_defaults_from_the_real_crd_are_not_changes(fake_cluster: FakeClu
     assert spec["externalAccess"]["type"] == "LoadBalancer"
     fake_cluster.reset_records()
     assert fake_cluster.plan_changes(plan).is_empty
+
+
+def test_the_release_marker_never_carries_secrets_or_values(fake_cluster: FakeCluster) -> None:
+    canary = "marker-canary-3b1f"
+    fake_cluster.apply(
+        apply_plan_for(
+            password_inline=canary,
+            helm_values=[f"webhook:\n  token: {canary}\n"],
+            chart_repository="https://hyperspike.github.io/valkey-operator",
+            flux_source_kind="HelmRepository",
+        )
+    )
+    marker = stored(fake_cluster, "configmaps", "valkey-system", MARKER_NAME)
+    assert marker["data"] == {
+        "release": "valkey-operator",
+        "chart": "valkey-operator",
+        "version": "v0.0.61-chart",
+    }
+    assert "binaryData" not in marker
+    text = json.dumps(marker)
+    assert canary not in text
+    assert base64.b64encode(canary.encode()).decode() not in text

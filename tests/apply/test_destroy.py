@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
 from typing import Any
 
 from tests.fakes.cluster import FakeCluster, apply_plan_for
 from tests.fakes.kube_sim import simulate_external_secrets
+from wildside_valkey.apply.marker import MARKER_NAME
 
+MARKER = f"/api/v1/namespaces/valkey-system/configmaps/{MARKER_NAME}"
 LABELS = {
     "app.kubernetes.io/managed-by": "wildside-valkey",
     "wildside-valkey.io/cluster": "valkey",
@@ -32,6 +35,7 @@ def test_destroy_deletes_ours_in_reverse_order_and_uninstalls_the_operator(
         "DELETE /apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey",
         "DELETE /api/v1/namespaces/valkey/secrets/valkey-password",
         "DELETE /api/v1/namespaces/valkey",
+        f"DELETE {MARKER}",
         "DELETE /api/v1/namespaces/valkey-system",
     ]
     assert fake_cluster.helm_commands() == ["list", "uninstall"]
@@ -75,7 +79,10 @@ def test_destroy_leaves_foreign_objects_and_existing_namespaces_alone(
     assert deletes(fake_cluster) == [
         "DELETE /apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey",
         "DELETE /api/v1/namespaces/valkey/secrets/valkey-password",
+        # We installed the release: its marker goes with it, the namespace stays.
+        f"DELETE {MARKER}",
     ]
+    assert fake_cluster.helm.releases() == []
     assert fake_cluster.api.get("secrets", "valkey", "app-config") is not None
     assert fake_cluster.api.get("configmaps", "valkey", "unrelated") is not None
     names = {ns["metadata"]["name"] for ns in fake_cluster.api.objects("namespaces")}
@@ -136,4 +143,140 @@ def test_destroy_leaves_the_eso_secret_to_external_secrets(fake_cluster: FakeClu
     assert deletes(fake_cluster) == [
         "DELETE /apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey",
         "DELETE /apis/external-secrets.io/v1/namespaces/valkey/externalsecrets/valkey-password",
+        f"DELETE {MARKER}",
+    ]
+
+
+# ------------------------------------------------- whose operator release it is
+
+OPERATOR_LABELS = {
+    "app.kubernetes.io/managed-by": "wildside-valkey",
+    "wildside-valkey.io/component": "operator",
+}
+FOREIGN = (
+    "kept the operator release valkey-operator (namespace valkey-system): "
+    "not installed by wildside-valkey"
+)
+
+
+def seed_flux_operator(cluster: FakeCluster, version: str = "v0.0.61-chart") -> None:
+    """The operator as Flux installs it from a render-mode tree: same names, not ours."""
+    cluster.api.seed(
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": "valkey-system", "labels": OPERATOR_LABELS},
+        },
+        manager="kustomize-controller",
+        operation="Apply",
+    )
+    cluster.helm.seed_release("valkey-operator", "valkey-system", version=version)
+
+
+def test_destroy_keeps_an_operator_release_it_did_not_install(fake_cluster: FakeCluster) -> None:
+    seed_flux_operator(fake_cluster)
+    plan = apply_plan_for()
+    applied = fake_cluster.apply(plan)
+    assert applied.changes.warnings == (
+        "operator release valkey-operator (namespace valkey-system) exists and was not "
+        "installed by wildside-valkey: apply upgrades it when its chart version or values "
+        "differ, and destroy leaves it in place",
+    )
+    assert f"PATCH {MARKER}" not in fake_cluster.mutating()
+    assert fake_cluster.api.get("configmaps", "valkey-system", MARKER_NAME) is None
+    fake_cluster.reset_records()
+    again = fake_cluster.apply(plan)
+    assert (fake_cluster.mutating(), fake_cluster.helm_commands()) == ([], ["list", "get"])
+    assert again.changes.warnings == applied.changes.warnings
+    fake_cluster.reset_records()
+
+    result = fake_cluster.destroy(plan)
+
+    assert (result.operator.action, result.operator.message) == ("kept", FOREIGN)
+    assert result.operator.to_dict()["used_by"] == []
+    assert fake_cluster.helm_commands() == ["list"]
+    assert fake_cluster.helm.release("valkey-operator", "valkey-system") is not None
+    assert deletes(fake_cluster) == [
+        "DELETE /apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey",
+        "DELETE /api/v1/namespaces/valkey",
+    ]
+    assert fake_cluster.api.get("namespaces", None, "valkey-system") is not None
+
+
+def test_a_foreign_release_is_upgraded_but_never_marked_as_ours(
+    fake_cluster: FakeCluster,
+) -> None:
+    seed_flux_operator(fake_cluster, version="v0.0.60-chart")
+    plan = apply_plan_for()
+    applied = fake_cluster.apply(plan)
+    assert (
+        applied.changes.helm.reason
+        == "installed chart is valkey-operator-v0.0.60-chart, wanted v0.0.61-chart"
+    )
+    assert "upgrade" in fake_cluster.helm_commands()
+    assert fake_cluster.api.get("configmaps", "valkey-system", MARKER_NAME) is None
+    assert fake_cluster.destroy(plan).operator.message == FOREIGN
+    assert fake_cluster.helm.release("valkey-operator", "valkey-system") is not None
+
+
+def test_a_marker_someone_else_wrote_does_not_make_the_release_ours(
+    fake_cluster: FakeCluster,
+) -> None:
+    seed_flux_operator(fake_cluster)
+    fake_cluster.api.seed(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {
+                "name": MARKER_NAME,
+                "namespace": "valkey-system",
+                "labels": OPERATOR_LABELS,
+            },
+            "data": {"release": "valkey-operator"},
+        },
+        manager="kubectl",
+    )
+    result = fake_cluster.destroy(apply_plan_for())
+    assert result.operator.message == FOREIGN
+    assert fake_cluster.api.get("configmaps", "valkey-system", MARKER_NAME) is not None
+    assert fake_cluster.helm.release("valkey-operator", "valkey-system") is not None
+
+
+def test_destroy_uninstalls_the_release_it_installed_and_its_marker(
+    fake_cluster: FakeCluster,
+) -> None:
+    plan = apply_plan_for(create_namespaces=False)
+    for name in ("valkey", "valkey-system"):
+        fake_cluster.api.seed({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    fake_cluster.apply(plan)
+    assert fake_cluster.api.get("configmaps", "valkey-system", MARKER_NAME) is not None
+
+    result = fake_cluster.destroy(plan)
+
+    assert result.operator.message == (
+        "uninstalled the operator release valkey-operator (namespace valkey-system): "
+        "no Valkey resource uses it any more"
+    )
+    assert fake_cluster.helm.releases() == []
+    assert fake_cluster.api.get("configmaps", "valkey-system", MARKER_NAME) is None
+    assert fake_cluster.api.get("namespaces", None, "valkey-system") is not None
+
+
+def test_a_leftover_marker_without_a_release_is_removed(fake_cluster: FakeCluster) -> None:
+    plan = apply_plan_for()
+    fake_cluster.apply(plan)
+    # Someone ran `helm uninstall` by hand; our marker is still there.
+    subprocess.run(
+        [str(fake_cluster.helm.executable), "uninstall", "valkey-operator", "-n", "valkey-system"],
+        env=fake_cluster.helm.env(),
+        capture_output=True,
+        check=True,
+    )
+    fake_cluster.reset_records()
+    result = fake_cluster.destroy(plan)
+    assert result.operator.action == "absent"
+    assert fake_cluster.helm_commands() == ["list"]
+    assert deletes(fake_cluster)[-2:] == [
+        f"DELETE {MARKER}",
+        "DELETE /api/v1/namespaces/valkey-system",
     ]

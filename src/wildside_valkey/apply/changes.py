@@ -15,8 +15,9 @@ from ..plan import Component, Plan, Resource, delete_order, instance_labels
 from ..plan.frozen import FrozenMapping, thaw
 from .fields import FieldDiff, diff, owned_paths
 from .kinds import NAMESPACE, ObjectRef
+from .marker import foreign_release_warning, is_our_marker, marker_resource
 from .ownership import FIELD_MANAGER, has_labels, is_ours
-from .release import HelmAction
+from .release import HelmAction, HelmVerb
 
 
 class Action(Enum):
@@ -94,10 +95,11 @@ class LiveState:
 
 @dataclass(frozen=True, slots=True)
 class ChangeSet:
-    """Every change in the order apply makes it, and the operator chart's action."""
+    """Every change in the order apply makes it, the operator chart's action, and warnings."""
 
     changes: tuple[Change, ...]
     helm: HelmAction
+    warnings: tuple[str, ...] = ()
 
     @property
     def requests(self) -> tuple[WriteRequest, ...]:
@@ -124,8 +126,29 @@ def compute_changes(plan: Plan, live: LiveState, helm: HelmAction) -> ChangeSet:
         ref = ObjectRef.of(resource)
         desired_refs.add(ref)
         changes.append(_change_for(resource, ref, live.get(ref)))
+    marker, warnings = _release_marker(plan, live, helm)
+    if marker is not None:
+        # Right after the namespaces: apply writes it before running helm.
+        changes.insert(sum(1 for c in changes if c.ref.kind == NAMESPACE), marker)
     changes.extend(_orphans(live, desired_refs, labels))
-    return ChangeSet(tuple(changes), helm)
+    return ChangeSet(tuple(changes), helm, warnings)
+
+
+def _release_marker(
+    plan: Plan, live: LiveState, helm: HelmAction
+) -> tuple[Change | None, tuple[str, ...]]:
+    """The marker saying we installed the operator release (``marker.py``).
+
+    Written when apply installs the release, kept up to date while it is ours,
+    and never created for a release someone else installed: that one is only
+    warned about.
+    """
+    resource = marker_resource(plan.operator)
+    ref = ObjectRef.of(resource)
+    current = live.get(ref)
+    if helm.verb is HelmVerb.INSTALL or is_our_marker(current):
+        return _change_for(resource, ref, current), ()
+    return None, (foreign_release_warning(plan.operator),)
 
 
 def _change_for(resource: Resource, ref: ObjectRef, current: Mapping[str, Any] | None) -> Change:

@@ -3,8 +3,9 @@
 Only objects that carry this instance's labels *and* were applied by our field
 manager are deleted (``ownership.py``), in the reverse of the apply order, and
 each deletion is waited for. A namespace we created is kept while another
-``Valkey`` still lives in it. The operator release is uninstalled only when no
-``Valkey`` is left anywhere on the cluster; either way destroy says why.
+``Valkey`` still lives in it. The operator release is uninstalled only when
+apply installed it (its marker, ``marker.py``, is ours) and no ``Valkey`` is
+left anywhere on the cluster; either way destroy says why.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..plan import (
 from .client import ALL_NAMESPACES, KubeClient
 from .helm import Helm
 from .kinds import NAMESPACE, VALKEY, Kind, ObjectRef
+from .marker import is_our_marker, marker_ref
 from .observe import managed_kinds
 from .operations import ApplyOptions
 from .ownership import is_ours
@@ -159,14 +161,24 @@ def _operator(
     kube = deleter.kube
     # Only now is helm needed: destroying next to other clusters works without it.
     helm = helm or Helm.locate(kube.connection.helm)
-    if helm.release(chart) is None:
+    installed = helm.release(chart) is not None
+    marker = marker_ref(chart)
+    ours = is_our_marker(kube.get(marker))
+    if not installed:
         outcome = OperatorOutcome("absent", f"{release} is not installed: nothing to uninstall")
+    elif not ours:
+        # Installed by hand or by Flux: theirs to remove, and so is its namespace.
+        return OperatorOutcome("kept", f"kept {release}: not installed by wildside-valkey")
     else:
         deleter.progress.waiting(f"helm: uninstalling {chart.release_name} ...")
         helm.uninstall(chart, timeout=helm_timeout)
         outcome = OperatorOutcome(
             "uninstalled", f"uninstalled {release}: no Valkey resource uses it any more"
         )
+    # After the release, never before: an interrupted destroy must not leave our
+    # release looking as if someone else had installed it.
+    if ours:
+        deleter.delete([marker])
     # The operator's namespace goes with it, when we created it.
     expected = operator_namespace_labels()
     ref = ObjectRef(NAMESPACE, None, chart.namespace)

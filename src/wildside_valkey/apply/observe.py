@@ -1,6 +1,7 @@
 """Reading what the cluster holds before deciding anything: GETs, then label-selector lists.
 
-Each desired object is read by name; then each namespaced kind apply mode
+Each desired object is read by name, and so is the marker saying we installed
+the operator release (``marker.py``); then each namespaced kind apply mode
 manages is listed with this instance's labels, which finds our objects that the
 plan no longer wants. A namespace the plan creates and that does not exist yet
 cannot hold anything, so nothing inside it is asked for.
@@ -14,6 +15,7 @@ from typing import Any, Protocol
 from ..plan import APPLY_ORDER, Plan, instance_labels
 from .changes import LiveState
 from .kinds import KINDS, NAMESPACE, Kind, ObjectRef
+from .marker import marker_ref
 
 
 class Observer(Protocol):
@@ -46,6 +48,8 @@ def observe(kube: Observer, plan: Plan) -> LiveState:
         objects[ref] = kube.get(ref)
         if ref.kind == NAMESPACE and objects[ref] is None:
             missing_namespaces.add(ref.name)
+    marker = marker_ref(plan.operator)
+    objects[marker] = None if marker.namespace in missing_namespaces else kube.get(marker)
     namespace = plan.variables.namespace
     if namespace not in missing_namespaces:
         labels = instance_labels(plan.variables)

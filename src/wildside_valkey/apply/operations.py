@@ -3,7 +3,9 @@
 Apply runs in phases, all from one ``ChangeSet`` computed before any write:
 
 1. namespaces (helm installs the operator into one of them);
-2. the operator chart through helm, only when its version, values or status differ;
+2. the marker recording that we install the operator release (``marker.py``),
+   before helm runs, so an install that fails half-way is still ours; then the
+   operator chart through helm, only when its version, values or status differ;
 3. the operator's CRD Established, when a ``Valkey`` is about to be written;
 4. every other object by server-side apply in the plan's order, then deletes of
    our objects the plan no longer wants, in reverse order;
@@ -27,6 +29,7 @@ from .client import KubeClient
 from .fields import format_path
 from .helm import Helm
 from .kinds import NAMESPACE, VALKEY, ObjectRef
+from .marker import marker_ref
 from .observe import observe
 from .progress import NullProgress, Progress
 from .readiness import crd_condition, ready_conditions
@@ -92,13 +95,17 @@ def apply_plan(
     live = observe(kube, plan)
     changes = compute_changes(plan, live, helm.action_for(plan.operator))
     known: dict[ObjectRef, Mapping[str, Any] | None] = dict(live.objects)
+    for warning in changes.warnings:
+        progress.info(f"warning: {warning}")
     for change in changes.changes:
         if change.action is Action.LEFT_ALONE:
             progress.info(f"= {change.ref}: left alone ({change.note})")
 
-    namespaces = [c for c in changes.changes if c.ref.kind == NAMESPACE]
-    others = [c for c in changes.changes if c.ref.kind != NAMESPACE]
-    for change in namespaces:
+    # Namespaces, then the release marker, both before helm; the rest after it.
+    marker = marker_ref(plan.operator)
+    before_helm = [c for c in changes.changes if c.ref.kind == NAMESPACE or c.ref == marker]
+    others = [c for c in changes.changes if c.ref.kind != NAMESPACE and c.ref != marker]
+    for change in before_helm:
         _send(kube, change, options.force_conflicts, progress, known)
 
     if changes.helm.changes:

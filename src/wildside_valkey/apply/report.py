@@ -24,6 +24,7 @@ def plan_document(changes: ChangeSet, cluster: str) -> dict[str, Any]:
         "cluster": cluster,
         "no_changes": changes.is_empty,
         "operator": changes.helm.to_dict(),
+        "warnings": list(changes.warnings),
         "changes": [change.to_dict() for change in changes.changes],
         "summary": changes.summary(),
     }

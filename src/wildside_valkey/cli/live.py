@@ -18,8 +18,8 @@ import click
 
 from ..contract.formats import to_json
 from ..errors import WildsideError
+from ..inputs import load_variables
 from ..plan import Plan, build_plan
-from ..variables import load_variables
 from .options import output_option, variable_options, warn
 
 if TYPE_CHECKING:
@@ -94,6 +94,8 @@ def plan(
         # No live display: the plan is the output; retries are still worth a line.
         _report_retries(kube, PlainProgress(lambda line: click.echo(redact(line), err=True)))
         changes = plan_changes(the_plan, kube)
+        for message in changes.warnings:
+            click.echo(redact(f"warning: {message}"), err=True)
         click.echo(redact(format_plan(changes, kube.connection.describe(), output)), nl=False)
 
 
@@ -147,7 +149,8 @@ def destroy(
 
     Objects are found by this instance's labels and deleted in reverse order.
     Namespaces are deleted only when apply created them. The operator release is
-    uninstalled only when no other Valkey resource on the cluster uses it.
+    uninstalled only when apply installed it and no other Valkey resource on the
+    cluster uses it.
     """
     from ..apply import ApplyOptions, format_destroy  # noqa: PLC0415 - lazy on purpose
     from ..apply import destroy as destroy_instance  # noqa: PLC0415
