@@ -156,3 +156,12 @@ def test_a_spaced_flux_path_prefix_is_trimmed_as_in_a_single_render(
     assert operator["spec"]["path"] == "./platform/x/operator"
     [cluster] = yaml.safe_load_all((tmp_path / "build" / "valkey" / "a" / "sync.yaml").read_text())
     assert cluster["spec"]["path"] == "./platform/x/valkey/a/cluster"
+
+
+def test_a_problem_of_the_shared_values_is_said_once(run_cli: RunCli, tmp_path: Path) -> None:
+    each = _write(tmp_path, [{"cluster_name": f"pr-{n}"} for n in range(5)] + [{"nodes": 0}])
+    result = run_cli(["render", "--each", each, "--var", "nodez=1"])
+    assert result.returncode == 2
+    assert result.stderr.count("nodez") == 1
+    assert 'variable "nodez": is not a variable of this module' in result.stderr
+    assert 'variable "each[5].nodes"' in result.stderr

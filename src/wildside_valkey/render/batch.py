@@ -82,6 +82,8 @@ def environment_variables(base: Mapping[str, Any], entries: Sequence[Any]) -> En
     problems: list[Problem] = []
     environments: list[Variables] = []
     seen: dict[str, int] = {}
+    shared_problems = _problems_of(base)
+    shared_reported: list[Problem] = []
     # Trimmed like every string variable (the loader's rule); validated with each entry.
     base_prefix = str(base.get("flux_path_prefix", SPECS["flux_path_prefix"].default)).strip()
     first: tuple[int, Variables] | None = None
@@ -94,7 +96,13 @@ def environment_variables(base: Mapping[str, Any], entries: Sequence[Any]) -> En
             variables = variables_from_mapping({**base, **entry})
             check_mode(variables, "render")
         except VariablesError as error:
-            problems.extend(Problem(f"{where}.{p.variable}", p.message) for p in error.problems)
+            for problem in error.problems:
+                if problem in shared_problems and _root(problem.variable) not in entry:
+                    # A problem of the shared --var/--var-file values: said once, unprefixed.
+                    if problem not in shared_reported:
+                        shared_reported.append(problem)
+                else:
+                    problems.append(Problem(f"{where}.{problem.variable}", problem.message))
             continue
         folder = environment_folder(variables)
         if folder in seen:
@@ -114,9 +122,23 @@ def environment_variables(base: Mapping[str, Any], entries: Sequence[Any]) -> En
             prefix = f"{base_prefix.rstrip('/')}/{folder}"
             variables = variables.replace(flux_path_prefix=prefix)
         environments.append(variables)
+    problems = shared_reported + problems
     if problems or first is None:
         raise VariablesError(problems or [Problem("each", "holds no environment")])
     return Environments(first[1].replace(flux_path_prefix=base_prefix), environments)
+
+
+def _problems_of(values: Mapping[str, Any]) -> list[Problem]:
+    try:
+        variables_from_mapping(values)
+    except VariablesError as error:
+        return list(error.problems)
+    return []
+
+
+def _root(variable: str) -> str:
+    """The variable a problem is about: ``tolerations`` for ``tolerations[0].key``."""
+    return variable.split(".", 1)[0].split("[", 1)[0]
 
 
 def _operator_disagreements(
