@@ -56,6 +56,9 @@ golden: venv ## regenerate the expected inventories of tests/cases from the curr
 	$(BIN)/python -m tests.cases.regenerate
 
 bench: venv ## benchmarks: writes docs/benchmarks.md
+	@# Bytecode for the editable sources too, as an installed wheel has (PYTHONDONTWRITEBYTECODE
+	@# may be set, and would otherwise make every cold start compile the package anew).
+	$(BIN)/python -m compileall -q src
 	$(BIN)/python scripts/bench.py --write docs/benchmarks.md
 
 clean: ## remove the virtual environment and build output

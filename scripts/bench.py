@@ -85,8 +85,8 @@ print(json.dumps({"seconds": elapsed, "render_seconds": rendered - start,
 """
 
 
-def _in_process(count: int, repeat: int) -> tuple[float, float, int]:
-    """Median total and median validate+render time (the rest is writing), peak RSS."""
+def _in_process(count: int, repeat: int) -> tuple[float, float, int, float, float]:
+    """Median total, median validate+render time (the rest is writing), peak RSS, range."""
     entries = json.dumps(_environments(count))
     seconds, renders, peaks = [], [], []
     for _ in range(repeat):
@@ -100,7 +100,13 @@ def _in_process(count: int, repeat: int) -> tuple[float, float, int]:
         seconds.append(report["seconds"])
         renders.append(report["render_seconds"])
         peaks.append(report["peak_kib"])
-    return statistics.median(seconds), statistics.median(renders), max(peaks)
+    return (
+        statistics.median(seconds),
+        statistics.median(renders),
+        max(peaks),
+        min(seconds),
+        max(seconds),
+    )
 
 
 def measure(repeat: int) -> tuple[list[Row], dict[str, str]]:
@@ -155,11 +161,13 @@ def measure(repeat: int) -> tuple[list[Row], dict[str, str]]:
     )
 
     for count in (1, 100, 1000):
-        seconds, render_seconds, peak = _in_process(count, max(5, repeat // 2))
+        runs = max(5, repeat // 2)
+        seconds, render_seconds, peak, fastest, slowest = _in_process(count, runs)
         rows.append(
             Row(
                 f"in-process render of {count} environments (files written)",
-                f"{seconds * 1000:.0f} ms",
+                f"{seconds * 1000:.0f} ms (range {fastest * 1000:.0f}–{slowest * 1000:.0f} ms "
+                f"over {runs} runs)",
                 f"{seconds / count * 1000:.2f} ms/env; of which validate + render "
                 f"{render_seconds * 1000:.0f} ms, the rest writing",
                 f"peak RSS {peak / 1024:.0f} MiB",
@@ -226,7 +234,8 @@ def table(rows: list[Row], machine: dict[str, str]) -> str:
         "",
         "Written by `make bench` (`scripts/bench.py`); medians of repeated runs, each",
         "beside a baseline measured in the same run. Files are written inside the",
-        "repository (`.bench/`, removed afterwards), where render writes in practice.",
+        "repository (`.bench/`, removed afterwards), where render writes in practice;",
+        "the package's bytecode is compiled first, as an installed wheel's is.",
         "",
         f"Machine: {machine['cpus']} CPUs, Python {machine['python']}, {machine['platform']}; "
         f"{machine['repeat']} runs per cold-start figure.",
