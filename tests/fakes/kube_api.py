@@ -1119,7 +1119,20 @@ class FakeKubeApi:
         incoming_rv = obj["metadata"].get("resourceVersion")
         if incoming_rv and incoming_rv != so.obj["metadata"]["resourceVersion"]:
             raise _stale(res, route.name or "")
-        new = self._merge_server_fields(res, so.obj, obj, route.subresource)
+        return self._write_back(route, (res, so, key), obj, manager=manager, dry_run=dry_run)
+
+    def _write_back(
+        self,
+        route: _Route,
+        found: tuple[ResourceType, StoredObject, _Key],
+        incoming: dict[str, Any],
+        *,
+        manager: str,
+        dry_run: bool,
+    ) -> Response:
+        """Store ``incoming`` over the found object, keeping the fields the server owns."""
+        res, so, key = found
+        new = self._merge_server_fields(res, so.obj, incoming, route.subresource)
         return self._finish_write(
             res=res,
             key=key,
@@ -1175,16 +1188,7 @@ class FakeKubeApi:
         if not isinstance(patched, dict):
             raise ApiStatusError(422, "the patch did not produce an object", "Invalid")
         patched.setdefault("metadata", {})
-        new = self._merge_server_fields(res, so.obj, patched, route.subresource)
-        return self._finish_write(
-            res=res,
-            key=key,
-            so=so,
-            new=new,
-            manager=manager,
-            sub=route.subresource,
-            dry_run=dry_run,
-        )
+        return self._write_back(route, (res, so, key), patched, manager=manager, dry_run=dry_run)
 
     def _apply(
         self,
