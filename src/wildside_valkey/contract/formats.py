@@ -18,9 +18,11 @@ def to_json(data: Mapping[str, Any]) -> str:
     return msgspec.json.format(msgspec.json.encode(data), indent=2).decode("utf-8") + "\n"
 
 
+_Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def to_yaml(data: Mapping[str, Any]) -> str:
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return yaml.dump(dict(data), Dumper=dumper, sort_keys=False, default_flow_style=False)
+    return yaml.dump(dict(data), Dumper=_Dumper, sort_keys=False, default_flow_style=False)
 
 
 def to_env(data: Mapping[str, Any]) -> str:
@@ -30,8 +32,7 @@ def to_env(data: Mapping[str, Any]) -> str:
 
 
 def to_configmap(data: Mapping[str, Any]) -> str:
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return yaml.dump(contract_configmap(data), Dumper=dumper, sort_keys=False)
+    return yaml.dump(contract_configmap(data), Dumper=_Dumper, sort_keys=False)
 
 
 def format_contract(data: Mapping[str, Any], output: ContractFormat) -> str:

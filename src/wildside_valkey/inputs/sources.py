@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ..errors import Problem, VarFileError, VariablesError
+from ..variables.yaml_text import error_position, load_yaml
 
 RawValues = dict[str, Any]
 
@@ -65,11 +66,10 @@ def _parse_json(path: Path, text: str) -> Any:
 
 def _parse_yaml(path: Path, text: str) -> Any:
     try:
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return load_yaml(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or "syntax error"
+        where = error_position(error)
         raise VarFileError(f"var file {str(path)!r} is not valid YAML: {problem}{where}") from error
 
 

@@ -29,6 +29,7 @@ from ..errors import Problem, VarFileError, VariablesError
 from ..plan import Component, Plan, build_plan
 from ..variables import Variables, check_mode, variables_from_mapping
 from ..variables.schema import SPECS
+from ..variables.yaml_text import load_yaml
 from . import flux
 from .tree import RenderedTree, render_tree
 
@@ -42,7 +43,7 @@ def read_each_file(path: Path) -> list[Mapping[str, Any]]:
     except OSError as error:
         raise VarFileError(f"cannot read --each file {str(path)!r}: {error.strerror}") from error
     try:
-        loaded = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        loaded = load_yaml(text)
     except yaml.YAMLError as error:
         raise VarFileError(f"--each file {str(path)!r} is not valid YAML or JSON") from error
     if not isinstance(loaded, list) or not loaded:

@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from .yaml_text import error_position, load_yaml
+
 _YAML_KINDS = {
     "int": "a number",
     "float": "a number",
@@ -19,11 +21,9 @@ _YAML_KINDS = {
 def parse_values_document(index: int, document: str) -> dict[str, Any]:
     """One ``helm_values`` item as a mapping, or ``ValueError`` naming its index."""
     try:
-        loaded = yaml.load(document, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        loaded = load_yaml(document)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ValueError(f"item {index} is not valid YAML{where}") from error
+        raise ValueError(f"item {index} is not valid YAML{error_position(error)}") from error
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
