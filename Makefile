@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: help venv render test check lint typecheck layers valkey-test valkey-policy bench golden readme servers clean
+.PHONY: help venv render test check lint typecheck layers valkey-test valkey-policy dist-check bench golden readme servers clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -51,6 +51,9 @@ valkey-policy: venv ## the Rego policy pack: its tests, then the pack over the d
 test: lint typecheck layers valkey-test ## everything CI runs
 
 check: test
+
+dist-check: venv ## build the wheel, install it in a clean venv outside the repository, run its console script
+	bash scripts/dist_check.sh
 
 golden: venv ## regenerate the expected inventories of tests/cases from the current code
 	$(BIN)/python -m tests.cases.regenerate
