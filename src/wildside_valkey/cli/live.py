@@ -18,9 +18,8 @@ import click
 
 from ..contract.formats import to_json
 from ..errors import WildsideError
-from ..inputs import load_variables
 from ..plan import Plan, build_plan
-from .options import output_option, variable_options, warn
+from .options import VariableCommand, command_variables, output_option, variable_options, warn
 
 if TYPE_CHECKING:
     from ..apply import KubeClient, Progress, Redactor
@@ -71,7 +70,7 @@ def _timeout_option(function: F) -> F:
     )(function)
 
 
-@click.command()
+@click.command(cls=VariableCommand)
 @variable_options
 @cluster_options
 @output_option
@@ -99,7 +98,7 @@ def plan(
         click.echo(redact(format_plan(changes, kube.connection.describe(), output)), nl=False)
 
 
-@click.command()
+@click.command(cls=VariableCommand)
 @variable_options
 @cluster_options
 @_timeout_option
@@ -133,7 +132,7 @@ def apply(
     click.echo(to_json(result.contract), nl=False)
 
 
-@click.command()
+@click.command(cls=VariableCommand)
 @variable_options
 @cluster_options
 @_timeout_option
@@ -170,7 +169,7 @@ def destroy(
 
 
 def _load(var_files: tuple[str, ...], var_options: tuple[str, ...]) -> Plan:
-    the_plan = build_plan(load_variables(var_files, var_options, expect_mode="apply"))
+    the_plan = build_plan(command_variables(var_files, var_options, expect_mode="apply"))
     warn(the_plan.warnings)
     return the_plan
 

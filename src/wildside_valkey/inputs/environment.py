@@ -37,7 +37,7 @@ def environment_values(
         except VariablesError as error:
             # The message names the option form; here the value came from the environment.
             problems.extend(
-                Problem(p.variable, p.message.replace("--var value", f"{key}")) for p in error.problems
+                Problem(p.variable, p.message.replace("--var value", key)) for p in error.problems
             )
             continue
         found[name] = (key, value)

@@ -46,8 +46,11 @@ def command_line(
 ) -> list[tuple[OptionKind, str]]:
     """The ``--var``/``--var-file`` options interleaved in ``order`` (files first without it)."""
     files, options = [str(f) for f in var_files], list(var_options)
-    if sorted(order) != sorted(["var_file"] * len(files) + ["var"] * len(options)):
-        order = ["var_file"] * len(files) + ["var"] * len(options)
+    var_file: OptionKind = "var_file"
+    var: OptionKind = "var"
+    default = [var_file] * len(files) + [var] * len(options)
+    if sorted(order) != sorted(default):
+        order = default
     items: list[tuple[OptionKind, str]] = []
     for kind in order:
         items.append((kind, files.pop(0) if kind == "var_file" else options.pop(0)))
@@ -100,9 +103,7 @@ def merge_layers(layers: Sequence[Layer]) -> tuple[dict[str, Any], dict[str, str
     return merged, origin
 
 
-def variables_from_layers(
-    layers: Sequence[Layer], *, for_mode: ForMode | None = None
-) -> Variables:
+def variables_from_layers(layers: Sequence[Layer], *, for_mode: ForMode | None = None) -> Variables:
     """Validated variables; each problem names the source of the value it is about."""
     merged, origin = merge_layers(layers)
     try:

@@ -26,9 +26,9 @@ def read_stdin_values(stream: TextIO) -> dict[str, Any]:
         raise VarFileError(f"cannot read variables from {STDIN_NAME}: {error}") from error
     where = Path(STDIN_NAME)
     if text.lstrip().startswith("{"):
-        loaded = sources._parse_json(where, text)  # noqa: SLF001 - the shared per-format reader
+        loaded = sources._parse_json(where, text)  # the shared per-format reader
     else:
-        loaded = sources._parse_hcl(where, text)  # noqa: SLF001
+        loaded = sources._parse_hcl(where, text)
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):

@@ -107,7 +107,10 @@ class Toleration(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     def problems(self) -> Iterator[tuple[str, str]]:
         """Every broken rule as (attribute, problem): Kubernetes' ``validateTolerations``."""
         if self.operator and self.operator not in TOLERATION_OPERATORS:
-            yield "operator", f"must be 'Equal' or 'Exists', or empty for Equal (got {self.operator!r})"
+            yield (
+                "operator",
+                f"must be 'Equal' or 'Exists', or empty for Equal (got {self.operator!r})",
+            )
         if self.effect and self.effect not in TOLERATION_EFFECTS:
             yield (
                 "effect",
@@ -117,7 +120,11 @@ class Toleration(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
         if self.operator == "Exists" and self.value:
             yield "value", "must be empty when operator is Exists"
         if self.operator != "Exists" and not self.key:
-            yield "key", "is required unless operator is Exists (which, without a key, tolerates every taint)"
+            yield (
+                "key",
+                "is required unless operator is Exists (which, without a key, tolerates "
+                "every taint)",
+            )
         for attribute, check in (
             ("key", formats.label_key),
             ("value", lambda value: formats.label_value(self.key, value)),
@@ -131,8 +138,13 @@ class Toleration(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
 
     def to_manifest(self) -> dict[str, str]:
         """The toleration as the Kubernetes API spells it, empty attributes left out."""
-        out = {"key": self.key, "operator": self.operator, "value": self.value, "effect": self.effect}
-        return {name: value for name, value in out.items() if value}
+        out = (
+            ("key", self.key),
+            ("operator", self.operator),
+            ("value", self.value),
+            ("effect", self.effect),
+        )
+        return {name: value for name, value in out if value}
 
 
 def without_nulls(value: Any) -> Any:
