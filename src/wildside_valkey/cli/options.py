@@ -65,7 +65,7 @@ def tofu_sources() -> dict[str, Any]:
     return {
         "order": order,
         "environ": os.environ,
-        "folder": Path.cwd(),
+        "folder": Path(),  # the working folder; relative, so messages name files as typed
         "stdin": sys.stdin,
     }
 
