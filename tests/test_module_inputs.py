@@ -62,7 +62,8 @@ EXISTING = ["password_existing_secret=true", "password_secret_name=made-by-sops"
 def test_existing_secret_is_referenced_and_never_created() -> None:
     plan = build_plan(load_variables(var_options=EXISTING))
     kinds = [resource.kind for resource in plan.resources]
-    assert "Secret" not in kinds and "ExternalSecret" not in kinds
+    assert "Secret" not in kinds
+    assert "ExternalSecret" not in kinds
     valkey = plan.find("Valkey")
     assert valkey is not None
     assert valkey.manifest()["spec"]["servicePassword"] == {
@@ -79,7 +80,8 @@ def test_existing_secret_is_referenced_and_never_created() -> None:
 def test_the_default_stays_the_operator_generated_password() -> None:
     plan = build_plan(load_variables())
     valkey = plan.find("Valkey")
-    assert valkey is not None and "servicePassword" not in valkey.manifest()["spec"]
+    assert valkey is not None
+    assert "servicePassword" not in valkey.manifest()["spec"]
     assert plan.contract.to_dict()["credentials"]["secret_name"] == "valkey"
 
 
@@ -97,7 +99,8 @@ def test_policy_pack_still_denies_an_undeclared_missing_secret() -> None:
     assert annotations == {"wildside-valkey.io/existing-password-secret": "made-by-sops"}
     annotations["wildside-valkey.io/existing-password-secret"] = "another"
     found = messages(evaluate_manifests(tree), "valkey.service-password-secret")
-    assert len(found) == 1 and '"made-by-sops"' in found[0]
+    assert len(found) == 1
+    assert '"made-by-sops"' in found[0]
 
 
 @pytest.mark.parametrize(

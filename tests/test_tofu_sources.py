@@ -103,7 +103,8 @@ def test_a_broken_auto_loaded_file_is_named(run_cli: RunCli, tmp_path: Path) -> 
     (tmp_path / "broken.auto.tfvars").write_text("nodes = = 3\n")
     result = run_cli(["validate"])
     assert result.returncode == 2
-    assert "broken.auto.tfvars" in result.stderr and "not valid HCL" in result.stderr
+    assert "broken.auto.tfvars" in result.stderr
+    assert "not valid HCL" in result.stderr
 
 
 def _with_stdin(tmp_path: Path, text: str, *args: str) -> subprocess.CompletedProcess[str]:
