@@ -11,16 +11,18 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import RunCli, command_path
 
 
-def contract(run_cli: RunCli, *args: str, env: dict[str, str] | None = None) -> dict:
+def contract(run_cli: RunCli, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     result = run_cli(["contract", *args], env=env)
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    loaded: dict[str, Any] = json.loads(result.stdout)
+    return loaded
 
 
 def nodes(run_cli: RunCli, *args: str, env: dict[str, str] | None = None) -> int:
