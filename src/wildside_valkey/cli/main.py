@@ -23,6 +23,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "contract": ("wildside_valkey.cli.contract:contract", "Print the sync policy contract."),
     "validate": ("wildside_valkey.cli.validate:validate", "Check the variables only."),
+    "output": (
+        "wildside_valkey.cli.output:output",
+        "Print the OpenTofu module's outputs, as `tofu output` does.",
+    ),
     "policy": (
         "wildside_valkey.cli.policy:policy",
         "Evaluate the Rego policies on manifests (default: a fresh render).",
