@@ -108,7 +108,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
                 ctx=error.ctx,
             )
         error.show()
-        sys.exit(error.exit_code)
+        # plan --detailed-exitcode: 2 means "changes present", so a usage error exits 1 (tofu).
+        detailed = "--detailed-exitcode" in (sys.argv[1:] if argv is None else argv)
+        sys.exit(EXIT_FAILURE if detailed and error.exit_code == 2 else error.exit_code)
     except click.Abort:
         click.echo("Aborted!", err=True)
         sys.exit(EXIT_FAILURE)
