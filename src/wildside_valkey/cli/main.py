@@ -88,9 +88,10 @@ def cli() -> None:
     valkey-operator, rendered as a Flux GitOps tree or applied to a live cluster,
     with a stable connection contract for the workloads that use it.
 
-    Variables come from the OpenTofu module: defaults < each --var-file in order
-    < each --var NAME=VALUE. Exit status: 0 success, 1 policy denial or operation
-    failure, 2 bad input.
+    Variables are the OpenTofu module's, from tofu's sources in tofu's order:
+    defaults < TF_VAR_<name> < terraform.tfvars < terraform.tfvars.json <
+    *.auto.tfvars(.json) < each --var-file/--var in command-line order. Exit
+    status: 0 success, 1 policy denial or operation failure, 2 bad input.
     """
 
 
