@@ -333,13 +333,22 @@ def _load_saved(
 ) -> tuple[Plan, SavedPlan]:
     """The saved plan's variables, with its sensitive ones read again from the sources."""
     from ..apply.saved_plan import load_plan  # noqa: PLC0415
-    from ..inputs import load_raw_values  # noqa: PLC0415
+    from ..inputs.precedence import (  # noqa: PLC0415
+        command_line,
+        gather_layers,
+        merge_layers,
+        variables_from_layers,
+    )
     from ..variables import SENSITIVE_VARIABLES  # noqa: PLC0415
 
     saved = load_plan(plan_file)
     base = saved.base_variables()
-    given = command_variables(var_files, var_options)
-    for name in sorted(load_raw_values(var_files, var_options, **tofu_sources())):
+    # Read once: standard input (--var-file -) cannot be read twice.
+    sources = tofu_sources()
+    order = sources.pop("order")
+    layers = gather_layers(command_line(var_files, var_options, order), **sources)
+    given = variables_from_layers(layers)
+    for name in sorted(merge_layers(layers)[0]):
         if name not in SENSITIVE_VARIABLES and getattr(given, name) != getattr(base, name):
             raise SavedPlanVariablesError(
                 f"variable {name!r} given here differs from the one saved in {str(plan_file)!r}; "
