@@ -223,3 +223,30 @@ def test_a_file_that_is_not_a_plan_is_bad_input(
     result = run(run_cli, fake_cluster, "apply", "--plan", "p")
     assert result.returncode == 2
     assert "is not a plan file of this version" in result.stderr
+
+
+def test_saved_plan_takes_the_password_from_standard_input(
+    run_cli: RunCli, fake_cluster: FakeCluster, tmp_path: Path
+) -> None:
+    secret = 'password_inline = "stdin-canary-1"\n'
+    planned = subprocess.run(
+        [command_path(), "plan", "--out", "p", "--var-file", "-", *APPLY, *fake_cluster.cli_args()],
+        input=secret,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert planned.returncode == 0, planned.stderr
+    applied = subprocess.run(
+        [command_path(), "apply", "--plan", "p", "--var-file", "-", *fake_cluster.cli_args()],
+        input=secret,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert applied.returncode == 0, applied.stderr
+    assert "stdin-canary-1" not in planned.stdout + planned.stderr + applied.stdout + applied.stderr
