@@ -110,8 +110,8 @@ BAD: tuple[Bad, ...] = (
         {"v.tfvars": 'external_access_enabled = true\nexternal_access_type = "nodeport"\n'}),
     Bad("toleration-operator", (_var("tolerations[0].operator"), "'Equal' or 'Exists'"),
         {"v.yaml": "tolerations: [{key: a, operator: In, value: b, effect: NoSchedule}]\n"}),
-    Bad("toleration-without-effect", (_var("tolerations[0].effect"), "is required"),
-        {"v.yaml": "tolerations: [{key: a, operator: Equal, value: b}]\n"}),
+    Bad("toleration-equal-without-key", (_var("tolerations[0].key"), "unless operator is Exists"),
+        {"v.yaml": "tolerations: [{operator: Equal, value: b}]\n"}),
     Bad("toleration-effect-unknown", (_var("tolerations[1].effect"), "NoSchedule"),
         {"v.yaml": "tolerations: [{operator: Exists, effect: NoSchedule},"
                    " {operator: Exists, effect: Never}]\n"}),

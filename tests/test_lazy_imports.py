@@ -44,6 +44,9 @@ def _heavy_modules_loaded(args: list[str], cwd: Path) -> list[str]:
         ["contract", "--format", "env"],
         ["validate"],
         ["render", "--help"],
+        ["output"],
+        ["output", "--json"],
+        ["output", "port"],
     ],
 )
 def test_fast_paths_import_nothing_heavy(args: list[str], tmp_path: Path) -> None:

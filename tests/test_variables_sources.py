@@ -134,6 +134,7 @@ def test_every_bad_item_and_attribute_is_reported_at_once() -> None:
         "resource_requests.cpu",
         "resource_requests.memory",
         "tolerations[0].effect",
+        "tolerations[0].key",
         "tolerations[1].value",
         "tolerations[2]",
     ]

@@ -186,3 +186,8 @@ def _operator(
     if live is not None and is_ours(live, expected):
         deleter.delete([ref])
     return outcome
+
+
+def objects_to_destroy(plan: Plan, kube: KubeClient) -> list[ObjectRef]:
+    """What destroy would delete (before the namespaces and operator checks), in order."""
+    return [ObjectRef.of(resource) for resource in delete_order(_find_ours(plan, kube))]

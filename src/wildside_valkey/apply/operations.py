@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..plan import Plan
-from .changes import Action, Change, ChangeSet, compute_changes
+from .changes import Action, Change, ChangeSet, LiveState, compute_changes
 from .client import KubeClient
 from .fields import format_path
 from .helm import Helm
@@ -86,14 +86,21 @@ def apply_plan(
     helm: Helm | None = None,
     options: ApplyOptions | None = None,
     progress: Progress | None = None,
+    *,
+    prepared: tuple[LiveState, ChangeSet] | None = None,
 ) -> ApplyResult:
+    """Converge the cluster; ``prepared`` (the live state read and the changes shown to
+    the user, see ``cli/approval.py`` and ``saved_plan.py``) is applied as it is."""
     options = options or ApplyOptions()
     progress = progress or NullProgress()
     # Before any write: a missing helm must not leave a half-applied cluster.
     helm = helm or Helm.locate(kube.connection.helm)
     timeout = options.seconds(plan)
-    live = observe(kube, plan)
-    changes = compute_changes(plan, live, helm.action_for(plan.operator))
+    if prepared is not None:
+        live, changes = prepared
+    else:
+        live = observe(kube, plan)
+        changes = compute_changes(plan, live, helm.action_for(plan.operator))
     known: dict[ObjectRef, Mapping[str, Any] | None] = dict(live.objects)
     for warning in changes.warnings:
         progress.info(f"warning: {warning}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..contract import CredentialStrategy, credential_strategy
 from ..plan import Plan, Resource
+from ..variables import Variables
 from .kinds import CRD, EXTERNAL_SECRET, SECRET, VALKEY, VALKEY_CRD_NAME, ObjectRef
 from .waiting import Condition, established, exists, synced, valkey_ready
 
@@ -32,6 +33,8 @@ def ready_conditions(plan: Plan) -> list[Condition]:
             )
         elif strategy is CredentialStrategy.INLINE:
             conditions.append(Condition(secret, "to exist", exists))
+        elif strategy is CredentialStrategy.EXISTING_SECRET:
+            conditions.append(Condition(secret, existing_secret_wait(v), exists))
         else:
             conditions.append(Condition(secret, "to be created by the operator", exists))
     valkey = _valkey(plan)
@@ -40,6 +43,15 @@ def ready_conditions(plan: Plan) -> list[Condition]:
             Condition(ObjectRef.of(valkey), "to report status.ready = true", valkey_ready)
         )
     return conditions
+
+
+def existing_secret_wait(v: Variables) -> str:
+    """Who must create the Secret: nothing here does (``password_existing_secret``)."""
+    return (
+        f"to be created by you, with key {v.password_secret_key!r} "
+        "(password_existing_secret = true: wildside-valkey does not create it; "
+        "make it with kubectl, sealed-secrets, SOPS or your secret store)"
+    )
 
 
 def _valkey(plan: Plan) -> Resource | None:

@@ -8,15 +8,14 @@ from typing import Any, Literal
 import click
 
 from ..contract import build_contract
-from ..inputs import load_variables
 from ..workload import ConnectOptions, format_check, run_check
 from ..workload.password import DEFAULT_PASSWORD_ENV
-from .options import output_option, variable_options
+from .options import VariableCommand, command_variables, output_option, variable_options
 
 _FILE = click.Path(dir_okay=False, path_type=Path)
 
 
-@click.command()
+@click.command(cls=VariableCommand)
 @variable_options
 @click.option(
     "--contract",
@@ -74,7 +73,7 @@ def check(
     its own, then report latency and the server version. Exits 1 with the reason
     when anything fails. The password is never printed.
     """
-    contract: Any = contract_file or build_contract(load_variables(var_files, var_options))
+    contract: Any = contract_file or build_contract(command_variables(var_files, var_options))
     # Options left unset keep ConnectOptions' defaults (such as the mounted password file).
     given = {name: value for name, value in options.items() if value not in (None, False)}
     connect_options = ConnectOptions(cluster=False if standalone else None, **given)

@@ -6,11 +6,10 @@ import click
 
 from ..contract import build_contract, format_contract
 from ..contract.formats import ContractFormat
-from ..inputs import load_variables
-from .options import variable_options
+from .options import VariableCommand, command_variables, variable_options
 
 
-@click.command()
+@click.command(cls=VariableCommand)
 @variable_options
 @click.option(
     "--format",
@@ -25,5 +24,5 @@ def contract(
     var_files: tuple[str, ...], var_options: tuple[str, ...], output_format: ContractFormat
 ) -> None:
     """Print the sync policy contract: what workloads read to connect. Works in both modes."""
-    variables = load_variables(var_files, var_options)
+    variables = command_variables(var_files, var_options)
     click.echo(format_contract(build_contract(variables).to_dict(), output_format), nl=False)

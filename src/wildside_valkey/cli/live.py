@@ -17,14 +17,23 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import click
 
 from ..contract.formats import to_json
-from ..errors import WildsideError
-from ..inputs import load_variables
+from ..errors import EXIT_BAD_INPUT, EXIT_FAILURE, BadInputError, WildsideError
 from ..plan import Plan, build_plan
-from .options import output_option, variable_options, warn
+from ..variables import check_mode
+from .approval import ask, needs_question, unattended_note
+from .options import (
+    VariableCommand,
+    command_variables,
+    output_option,
+    tofu_sources,
+    variable_options,
+    warn,
+)
 
 if TYPE_CHECKING:
-    from ..apply import KubeClient, Progress, Redactor
+    from ..apply import ChangeSet, KubeClient, LiveState, Progress, Redactor
     from ..apply.retry import Transient
+    from ..apply.saved_plan import SavedPlan
 
 F = TypeVar("F", bound=Callable[..., Any])
 Output = Literal["text", "json"]
@@ -62,6 +71,14 @@ def cluster_options(function: F) -> F:
     return function
 
 
+def _auto_approve_option(function: F) -> F:
+    return click.option(
+        "--auto-approve",
+        is_flag=True,
+        help="Do not ask for confirmation on a terminal (off a terminal nothing is asked).",
+    )(function)
+
+
 def _timeout_option(function: F) -> F:
     return click.option(
         "--timeout",
@@ -71,14 +88,30 @@ def _timeout_option(function: F) -> F:
     )(function)
 
 
-@click.command()
+@click.command(cls=VariableCommand)
 @variable_options
 @cluster_options
 @output_option
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="As tofu: exit 0 when there are no changes, 2 when there are, 1 on any error "
+    "(bad input included).",
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Save the plan for `apply --plan FILE`, which applies exactly this or refuses "
+    "when the cluster moved. The file holds no secret (see docs/apply.md).",
+)
 def plan(
     var_files: tuple[str, ...],
     var_options: tuple[str, ...],
     output: Output,
+    detailed_exitcode: bool,
+    out_file: Path | None,
     **cluster: Any,
 ) -> None:
     """Show what apply would create, change or delete, and the operator chart's action.
@@ -86,20 +119,58 @@ def plan(
     Read-only. Secret values show as "(sensitive value)". Prints "No changes."
     when the cluster already matches the variables. Needs mode = "apply".
     """
-    from ..apply import PlainProgress, format_plan, plan_changes  # noqa: PLC0415 - lazy
+    with _detailed_exitcode(detailed_exitcode):
+        changes = _plan(var_files, var_options, output, out_file, **cluster)
+    if detailed_exitcode and not changes.is_empty:
+        raise SystemExit(EXIT_BAD_INPUT)  # 2: "changes present", as tofu's -detailed-exitcode
+
+
+def _plan(
+    var_files: tuple[str, ...],
+    var_options: tuple[str, ...],
+    output: Output,
+    out_file: Path | None,
+    **cluster: Any,
+) -> ChangeSet:
+    from ..apply import Helm, PlainProgress, compute_changes, format_plan, observe  # noqa: PLC0415
+    from ..apply.saved_plan import save_plan  # noqa: PLC0415
 
     the_plan = _load(var_files, var_options)
     redact = _redactor(the_plan)
     with _masked_errors(redact), _connect(**cluster) as kube:
         # No live display: the plan is the output; retries are still worth a line.
         _report_retries(kube, PlainProgress(lambda line: click.echo(redact(line), err=True)))
-        changes = plan_changes(the_plan, kube)
+        helm = Helm.locate(kube.connection.helm)
+        live = observe(kube, the_plan)
+        changes = compute_changes(the_plan, live, helm.action_for(the_plan.operator))
         for message in changes.warnings:
             click.echo(redact(f"warning: {message}"), err=True)
-        click.echo(redact(format_plan(changes, kube.connection.describe(), output)), nl=False)
+        shown = redact(format_plan(changes, kube.connection.describe(), "text"))
+        text = (
+            shown
+            if output == "text"
+            else redact(format_plan(changes, kube.connection.describe(), output))
+        )
+        click.echo(text, nl=False)
+        if out_file is not None:
+            save_plan(
+                out_file,
+                variables=the_plan.variables,
+                changes=changes,
+                live=live,
+                release=helm.release(the_plan.operator),
+                cluster=kube.connection.describe(),
+                shown=shown,
+            )
+            click.echo(
+                f"saved the plan to {out_file}; `wildside-valkey apply --plan {out_file}` "
+                "applies exactly this",
+                err=True,
+            )
+    return changes
 
 
-@click.command()
+@click.command(cls=VariableCommand)
 @variable_options
 @cluster_options
 @_timeout_option
@@ -108,41 +179,68 @@ def plan(
     is_flag=True,
     help="Take over fields another field manager owns (server-side apply's force).",
 )
+@_auto_approve_option
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Apply a plan saved by `plan --out FILE`, exactly as shown, without asking; "
+    "refused when the cluster moved since. Its variables are the saved ones; sensitive "
+    "ones (password_inline) are read again from the usual sources.",
+)
 def apply(
     var_files: tuple[str, ...],
     var_options: tuple[str, ...],
+    *,
     timeout: int | None,
     force_conflicts: bool,
+    auto_approve: bool,
+    plan_file: Path | None,
     **cluster: Any,
 ) -> None:
     """Converge the cluster: namespaces, the operator chart (helm), credentials, the
     Valkey resource; wait until it is ready, then print the contract JSON.
 
-    Re-running with the same variables changes nothing. Needs mode = "apply".
+    On a terminal it shows the plan and asks first (--auto-approve does not);
+    otherwise it goes ahead and says so. Re-running with the same variables
+    changes nothing. Needs mode = "apply".
     """
     from ..apply import ApplyOptions, apply_plan  # noqa: PLC0415 - lazy on purpose
 
-    the_plan = _load(var_files, var_options)
+    if plan_file is not None:
+        the_plan, saved = _load_saved(plan_file, var_files, var_options)
+    else:
+        the_plan, saved = _load(var_files, var_options), None
     redact = _redactor(the_plan)
     options = ApplyOptions(timeout=timeout, force_conflicts=force_conflicts)
-    with _masked_errors(redact), _progress(redact) as progress, _connect(**cluster) as kube:
-        _report_retries(kube, progress)
-        progress.info(f"cluster: {kube.connection.describe()}")
-        result = apply_plan(the_plan, kube, options=options, progress=progress)
-        progress.info(result.summary())
+    with _masked_errors(redact), _connect(**cluster) as kube:
+        prepared = _approved(the_plan, kube, saved, auto_approve, redact)
+        with _progress(redact) as progress:
+            _report_retries(kube, progress)
+            progress.info(f"cluster: {kube.connection.describe()}")
+            note = unattended_note("apply", auto_approve)
+            if saved is None and prepared is None and note:
+                progress.info(note)
+            result = apply_plan(
+                the_plan, kube, options=options, progress=progress, prepared=prepared
+            )
+            progress.info(result.summary())
     click.echo(to_json(result.contract), nl=False)
 
 
-@click.command()
+@click.command(cls=VariableCommand)
 @variable_options
 @cluster_options
 @_timeout_option
 @output_option
+@_auto_approve_option
 def destroy(
     var_files: tuple[str, ...],
     var_options: tuple[str, ...],
     timeout: int | None,
     output: Output,
+    auto_approve: bool,
     **cluster: Any,
 ) -> None:
     """Delete what apply created for this cluster_name and namespace, nothing else.
@@ -158,10 +256,15 @@ def destroy(
     the_plan = _load(var_files, var_options)
     redact = _redactor(the_plan)
     options = ApplyOptions(timeout=timeout)
-    with _masked_errors(redact), _progress(redact) as progress, _connect(**cluster) as kube:
-        _report_retries(kube, progress)
-        progress.info(f"cluster: {kube.connection.describe()}")
-        result = destroy_instance(the_plan, kube, options=options, progress=progress)
+    with _masked_errors(redact), _connect(**cluster) as kube:
+        _confirm_destroy(the_plan, kube, auto_approve)
+        with _progress(redact) as progress:
+            _report_retries(kube, progress)
+            progress.info(f"cluster: {kube.connection.describe()}")
+            note = unattended_note("destroy", auto_approve)
+            if note and not needs_question(auto_approve):
+                progress.info(note)
+            result = destroy_instance(the_plan, kube, options=options, progress=progress)
         text = format_destroy(result, kube.connection.describe(), output)
     click.echo(redact(text), nl=False)
 
@@ -169,8 +272,108 @@ def destroy(
 # ---------------------------------------------------------------------- helpers
 
 
+@contextmanager
+def _detailed_exitcode(enabled: bool) -> Iterator[None]:
+    """With --detailed-exitcode every error exits 1: 2 means "changes present"."""
+    try:
+        yield
+    except WildsideError as error:
+        if enabled:
+            error.exit_code = EXIT_FAILURE
+        raise
+
+
+def _approved(
+    the_plan: Plan, kube: KubeClient, saved: SavedPlan | None, auto_approve: bool, redact: Redactor
+) -> tuple[LiveState, ChangeSet] | None:
+    """What apply is to do, once approved: the saved plan's, or the one shown on a terminal.
+
+    None lets apply decide by itself (nobody is asked: --auto-approve or no terminal).
+    """
+    from ..apply import Helm, compute_changes, format_plan, observe  # noqa: PLC0415
+    from ..apply.saved_plan import check_plan  # noqa: PLC0415
+
+    asked = saved is None and needs_question(auto_approve)
+    if saved is None and not asked:
+        return None
+    helm = Helm.locate(kube.connection.helm)
+    live = observe(kube, the_plan)
+    changes = compute_changes(the_plan, live, helm.action_for(the_plan.operator))
+    cluster = kube.connection.describe()
+    if saved is not None:
+        check_plan(saved, cluster, live, helm.release(the_plan.operator), changes)
+        click.echo(f"applying the saved plan (made against {saved.cluster})", err=True)
+        return live, changes
+    click.echo(redact(format_plan(changes, cluster, "text")), err=True, nl=False)
+    if not changes.is_empty:
+        ask("apply")
+    return live, changes
+
+
+def _confirm_destroy(the_plan: Plan, kube: KubeClient, auto_approve: bool) -> None:
+    from ..apply.destroy import objects_to_destroy  # noqa: PLC0415
+
+    if not needs_question(auto_approve):
+        return
+    refs = objects_to_destroy(the_plan, kube)
+    lines = [f"Cluster: {kube.connection.describe()}", ""]
+    lines += [f"  - delete {ref}" for ref in refs] or ["  (nothing of this cluster found)"]
+    chart = the_plan.operator
+    lines += [
+        "",
+        f"The operator release {chart.release_name} (namespace {chart.namespace}) is "
+        "uninstalled too when apply installed it and no other Valkey uses it.",
+    ]
+    click.echo("\n".join(lines), err=True)
+    ask("destroy")
+
+
+def _load_saved(
+    plan_file: Path, var_files: tuple[str, ...], var_options: tuple[str, ...]
+) -> tuple[Plan, SavedPlan]:
+    """The saved plan's variables, with its sensitive ones read again from the sources."""
+    from ..apply.saved_plan import load_plan  # noqa: PLC0415
+    from ..inputs.precedence import (  # noqa: PLC0415
+        command_line,
+        gather_layers,
+        merge_layers,
+        variables_from_layers,
+    )
+    from ..variables import SENSITIVE_VARIABLES  # noqa: PLC0415
+
+    saved = load_plan(plan_file)
+    base = saved.base_variables()
+    # Read once: standard input (--var-file -) cannot be read twice.
+    sources = tofu_sources()
+    order = sources.pop("order")
+    layers = gather_layers(command_line(var_files, var_options, order), **sources)
+    given = variables_from_layers(layers)
+    for name in sorted(merge_layers(layers)[0]):
+        if name not in SENSITIVE_VARIABLES and getattr(given, name) != getattr(base, name):
+            raise SavedPlanVariablesError(
+                f"variable {name!r} given here differs from the one saved in {str(plan_file)!r}; "
+                "apply --plan applies the saved variables: drop it, or run plan again"
+            )
+    sensitive = {name: getattr(given, name) for name in SENSITIVE_VARIABLES}
+    missing = [name for name in saved.sensitive_set if not sensitive[name]]
+    if missing:
+        raise SavedPlanVariablesError(
+            f"the plan was made with {', '.join(missing)} set; give it again (for example "
+            f"TF_VAR_{missing[0]}), it is never stored in the plan file"
+        )
+    variables = base.replace(**sensitive)
+    check_mode(variables, "apply")
+    the_plan = build_plan(variables)
+    warn(the_plan.warnings)
+    return the_plan, saved
+
+
+class SavedPlanVariablesError(BadInputError):
+    """Variables given with --plan that disagree with the saved plan (exit 2)."""
+
+
 def _load(var_files: tuple[str, ...], var_options: tuple[str, ...]) -> Plan:
-    the_plan = build_plan(load_variables(var_files, var_options, expect_mode="apply"))
+    the_plan = build_plan(command_variables(var_files, var_options, expect_mode="apply"))
     warn(the_plan.warnings)
     return the_plan
 

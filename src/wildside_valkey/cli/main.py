@@ -23,6 +23,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "contract": ("wildside_valkey.cli.contract:contract", "Print the sync policy contract."),
     "validate": ("wildside_valkey.cli.validate:validate", "Check the variables only."),
+    "output": (
+        "wildside_valkey.cli.output:output",
+        "Print the OpenTofu module's outputs, as `tofu output` does.",
+    ),
     "policy": (
         "wildside_valkey.cli.policy:policy",
         "Evaluate the Rego policies on manifests (default: a fresh render).",
@@ -84,9 +88,10 @@ def cli() -> None:
     valkey-operator, rendered as a Flux GitOps tree or applied to a live cluster,
     with a stable connection contract for the workloads that use it.
 
-    Variables come from the OpenTofu module: defaults < each --var-file in order
-    < each --var NAME=VALUE. Exit status: 0 success, 1 policy denial or operation
-    failure, 2 bad input.
+    Variables are the OpenTofu module's, from tofu's sources in tofu's order:
+    defaults < TF_VAR_<name> < terraform.tfvars < terraform.tfvars.json <
+    *.auto.tfvars(.json) < each --var-file/--var in command-line order. Exit
+    status: 0 success, 1 policy denial or operation failure, 2 bad input.
     """
 
 
@@ -104,7 +109,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
                 ctx=error.ctx,
             )
         error.show()
-        sys.exit(error.exit_code)
+        # plan --detailed-exitcode: 2 means "changes present", so a usage error exits 1 (tofu).
+        detailed = "--detailed-exitcode" in (sys.argv[1:] if argv is None else argv)
+        sys.exit(EXIT_FAILURE if detailed and error.exit_code == 2 else error.exit_code)
     except click.Abort:
         click.echo("Aborted!", err=True)
         sys.exit(EXIT_FAILURE)

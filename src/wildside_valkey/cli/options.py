@@ -2,12 +2,72 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
+if TYPE_CHECKING:
+    from ..variables import Variables
+
 F = TypeVar("F", bound=Callable[..., Any])
+_ORDER_KEY = "wildside_valkey.variable_order"
+_KINDS: dict[str | None, Literal["var", "var_file"]] = {
+    "var_options": "var",
+    "var_files": "var_file",
+}
+
+
+class VariableCommand(click.Command):
+    """A command that remembers the order of its ``--var`` and ``--var-file`` options.
+
+    tofu applies ``-var`` and ``-var-file`` in the order they are given
+    (opentofu/opentofu ``internal/command/meta_vars.go``: one loop over
+    ``m.variableArgs``); click hands each option's values over separately, so
+    the order is read from the parser's record of the options it met.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            _, _, met = self.make_parser(ctx).parse_args(args=list(args))
+        except click.ClickException:
+            met = []  # the real parse below reports the problem
+        ctx.meta[_ORDER_KEY] = [_KINDS[p.name] for p in met if p.name in _KINDS]
+        return super().parse_args(ctx, args)
+
+
+def command_variables(
+    var_files: Sequence[str],
+    var_options: Sequence[str],
+    *,
+    expect_mode: Literal["render", "apply"] | None = None,
+    validate_for: Literal["named"] | None = None,
+) -> Variables:
+    """The variables of every source a tofu user expects (see ``inputs.precedence``)."""
+    from ..inputs import load_variables  # noqa: PLC0415 - keep this module light
+
+    return load_variables(
+        var_files,
+        var_options,
+        expect_mode=expect_mode,
+        validate_for=validate_for,
+        **tofu_sources(),
+    )
+
+
+def tofu_sources() -> dict[str, Any]:
+    """Command-line order, ``TF_VAR_`` variables, auto-loaded var files and standard input."""
+    context = click.get_current_context(silent=True)
+    order = context.meta.get(_ORDER_KEY, ()) if context is not None else ()
+    return {
+        "order": order,
+        "environ": os.environ,
+        "folder": Path(),  # the working folder; relative, so messages name files as typed
+        "stdin": sys.stdin,
+    }
 
 
 def variable_options(function: F) -> F:
@@ -18,7 +78,9 @@ def variable_options(function: F) -> F:
         multiple=True,
         metavar="NAME=VALUE",
         help="Set one variable (repeatable; later wins). VALUE is a string, or an "
-        "HCL/JSON literal for numbers, bools, lists and objects.",
+        "HCL/JSON literal for numbers, bools, lists and objects. Below --var and "
+        "--var-file: auto-loaded terraform.tfvars, terraform.tfvars.json, *.auto.tfvars(.json), "
+        "then TF_VAR_<name> variables.",
     )(function)
     function = click.option(
         "--var-file",
@@ -26,8 +88,9 @@ def variable_options(function: F) -> F:
         multiple=True,
         type=click.Path(dir_okay=False),
         metavar="FILE",
-        help="Read variables from a .tfvars, .tfvars.json, .json, .yaml or .yml file "
-        "(repeatable; later files win).",
+        help="Read variables from a .tfvars, .tfvars.json, .json, .yaml or .yml file; "
+        "'-' reads standard input (JSON if it starts with '{', else HCL). Repeatable; "
+        "--var and --var-file apply in the order given, later wins.",
     )(function)
     return function
 

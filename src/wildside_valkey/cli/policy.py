@@ -7,12 +7,11 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_FAILURE
-from ..inputs import load_variables
 from ..plan import build_plan
 from ..plan.labels import ALLOW_PLAINTEXT_ANNOTATION
 from ..policies import Report, evaluate_manifests, evaluate_paths, format_report
 from ..render import ManifestTree, render_manifests
-from .options import output_option, variable_options
+from .options import VariableCommand, command_variables, output_option, variable_options
 
 
 def _secrets_not_bound_for_git(manifests: ManifestTree) -> None:
@@ -24,7 +23,7 @@ def _secrets_not_bound_for_git(manifests: ManifestTree) -> None:
                 annotations[ALLOW_PLAINTEXT_ANNOTATION] = "true"
 
 
-@click.command()
+@click.command(cls=VariableCommand)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @variable_options
 @output_option
@@ -41,7 +40,7 @@ def policy(
     if paths:
         report = evaluate_paths(paths)
     else:
-        plan = build_plan(load_variables(var_files, var_options))
+        plan = build_plan(command_variables(var_files, var_options))
         manifests = render_manifests(plan)
         if plan.variables.mode == "apply":
             _secrets_not_bound_for_git(manifests)

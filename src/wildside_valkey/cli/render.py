@@ -7,14 +7,14 @@ from pathlib import Path
 import click
 
 from ..contract.formats import to_json
-from ..inputs import load_raw_values, load_variables
+from ..inputs import load_raw_values
 from ..plan import build_plan
 from ..render import render_to, write_tree
 from ..render.batch import environment_variables, read_each_file, render_batch
-from .options import variable_options, warn
+from .options import VariableCommand, command_variables, tofu_sources, variable_options, warn
 
 
-@click.command()
+@click.command(cls=VariableCommand)
 @variable_options
 @click.option(
     "--out",
@@ -44,7 +44,7 @@ def render(
     if each_file is not None:
         _render_each(var_files, var_options, out, each_file)
         return
-    variables = load_variables(var_files, var_options, expect_mode="render")
+    variables = command_variables(var_files, var_options, expect_mode="render")
     plan = build_plan(variables)
     warn(plan.warnings)
     tree = render_to(plan, out)
@@ -55,7 +55,7 @@ def render(
 def _render_each(
     var_files: tuple[str, ...], var_options: tuple[str, ...], out: Path, each_file: Path
 ) -> None:
-    base = load_raw_values(var_files, var_options)
+    base = load_raw_values(var_files, var_options, **tofu_sources())
     environments = environment_variables(base, read_each_file(each_file))
     batch = render_batch(environments)
     write_tree(batch.tree, out)

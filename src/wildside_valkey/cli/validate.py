@@ -7,13 +7,11 @@ import json
 import click
 
 from ..errors import BadInputError, VariablesError
-from ..inputs import load_variables
 from ..plan import build_plan
-from ..variables import check_mode
-from .options import output_option, variable_options, warn
+from .options import VariableCommand, command_variables, output_option, variable_options, warn
 
 
-@click.command()
+@click.command(cls=VariableCommand)
 @variable_options
 @output_option
 def validate(var_files: tuple[str, ...], var_options: tuple[str, ...], output: str) -> None:
@@ -21,8 +19,8 @@ def validate(var_files: tuple[str, ...], var_options: tuple[str, ...], output: s
     problem listed (in render mode that includes what render would refuse to put in Git).
     """
     try:
-        variables = load_variables(var_files, var_options)
-        check_mode(variables, variables.mode)
+        # One pass: the rules of what render puts into Git come with all the others.
+        variables = command_variables(var_files, var_options, validate_for="named")
     except BadInputError as error:
         if output == "json":
             problems = (

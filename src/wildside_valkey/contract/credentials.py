@@ -1,7 +1,9 @@
-"""Which of the four credential strategies a set of variables selects.
+"""Which credential strategy a set of variables selects.
 
-The order is the interface's: anonymous auth wins, then ESO, then an inline
-password, and otherwise the operator generates the password itself.
+The order is the interface's: anonymous auth wins, then ESO, then a Secret the
+user creates (``password_existing_secret``), then an inline password, and
+otherwise the operator generates the password itself. The rules in
+``variables.rules`` refuse ``password_existing_secret`` together with the others.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ OPERATOR_PASSWORD_KEY = "password"
 class CredentialStrategy(Enum):
     ANONYMOUS = "anonymous"
     EXTERNAL_SECRET = "external-secret"
+    EXISTING_SECRET = "existing-secret"
     INLINE = "inline"
     OPERATOR_GENERATED = "operator-generated"
 
@@ -26,6 +29,8 @@ def credential_strategy(v: Variables) -> CredentialStrategy:
         return CredentialStrategy.ANONYMOUS
     if v.eso_enabled:
         return CredentialStrategy.EXTERNAL_SECRET
+    if v.password_existing_secret:
+        return CredentialStrategy.EXISTING_SECRET
     if v.password:
         return CredentialStrategy.INLINE
     return CredentialStrategy.OPERATOR_GENERATED

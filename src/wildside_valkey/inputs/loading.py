@@ -1,8 +1,10 @@
-"""Where variable values come from: files and ``--var`` options, read and merged.
+"""Where variable values come from: files, options, the environment, read and merged.
 
 The I/O at the edge of the pure core: this layer reads ``--var-file`` files
-(``.tfvars`` HCL, ``.tfvars.json``/``.json``, ``.yaml``/``.yml``) and parses
-``--var NAME=VALUE`` options, then hands plain values to
+(``.tfvars`` HCL, ``.tfvars.json``/``.json``, ``.yaml``/``.yml``), parses
+``--var NAME=VALUE`` options and, when asked (the CLI asks), ``TF_VAR_<name>``
+environment variables and the var files tofu loads by itself, layered as
+:mod:`.precedence` describes, then hands plain values to
 :func:`wildside_valkey.variables.variables_from_mapping`, which validates them.
 """
 
@@ -10,10 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
-from ..variables import Variables, check_mode, tofu_types, variables_from_mapping
-from .sources import merge_sources, parse_var_option, read_var_file
+from ..variables import Variables, check_mode
+from .precedence import (
+    OptionKind,
+    command_line,
+    gather_layers,
+    merge_layers,
+    variables_from_layers,
+)
 
 Mode = Literal["render", "apply"]
 
@@ -24,13 +32,30 @@ def load_variables(
     *,
     values: Mapping[str, Any] | None = None,
     expect_mode: Mode | None = None,
+    order: Sequence[OptionKind] = (),
+    environ: Mapping[str, str] | None = None,
+    folder: Path | None = None,
+    stdin: TextIO | None = None,
+    validate_for: Literal["named"] | None = None,
 ) -> Variables:
-    """Variables from files and ``NAME=VALUE`` options, in the interface's precedence.
+    """Variables from every source, in OpenTofu's precedence (see :mod:`.precedence`).
 
-    ``values`` (for library callers) sits between the defaults and the files.
-    ``expect_mode`` is the mode the calling command needs; a disagreement is bad input.
+    ``values`` (for library callers) sits between the defaults and the other
+    sources. ``order`` interleaves ``var_files`` and ``var_options`` as they were
+    given on the command line (default: the files, then the options).
+    ``environ`` adds ``TF_VAR_<name>`` variables and ``folder`` the var files
+    tofu loads by itself from it; ``stdin`` is read for a var file named ``-``.
+    ``expect_mode`` is the mode the calling command needs (a disagreement is bad
+    input); ``validate_for="named"`` checks the rules of the variables' own mode.
     """
-    variables = variables_from_mapping(load_raw_values(var_files, var_options, values=values))
+    layers = gather_layers(
+        command_line(var_files, var_options, order),
+        values=values,
+        environ=environ,
+        folder=folder,
+        stdin=stdin,
+    )
+    variables = variables_from_layers(layers, for_mode=expect_mode or validate_for)
     if expect_mode is not None:
         check_mode(variables, expect_mode)
     return variables
@@ -41,17 +66,17 @@ def load_raw_values(
     var_options: Sequence[str] = (),
     *,
     values: Mapping[str, Any] | None = None,
+    order: Sequence[OptionKind] = (),
+    environ: Mapping[str, str] | None = None,
+    folder: Path | None = None,
+    stdin: TextIO | None = None,
 ) -> dict[str, Any]:
     """The merged, not yet validated values of every source (see :func:`load_variables`)."""
-    types = tofu_types()
-    layers: list[Mapping[str, Any]] = []
-    if values:
-        layers.append(values)
-    layers.extend(read_var_file(Path(path)) for path in var_files)
-    layers.append(
-        dict(
-            parse_var_option(option, types, position)
-            for position, option in enumerate(var_options, start=1)
-        )
+    layers = gather_layers(
+        command_line(var_files, var_options, order),
+        values=values,
+        environ=environ,
+        folder=folder,
+        stdin=stdin,
     )
-    return merge_sources(layers)
+    return merge_layers(layers)[0]

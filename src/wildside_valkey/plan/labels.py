@@ -16,6 +16,8 @@ CLUSTER_NAMESPACE_KEY = "wildside-valkey.io/cluster-namespace"
 COMPONENT_KEY = "wildside-valkey.io/component"
 # The opt-in that lets a Secret with literal data live in a GitOps tree.
 ALLOW_PLAINTEXT_ANNOTATION = "wildside-valkey.io/allow-plaintext-secret"
+# On a Valkey: the Secret its servicePassword names exists already (the user creates it).
+EXISTING_SECRET_ANNOTATION = "wildside-valkey.io/existing-password-secret"
 
 # The operator's own pod labels (besides a copy of the CR's labels).
 OPERATOR_POD_NAME = ("app.kubernetes.io/name", "valkey")

@@ -6,10 +6,17 @@ from typing import Any
 
 from ..contract import CredentialStrategy, credential_strategy
 from ..variables import Variables
-from .labels import instance_labels
+from .labels import EXISTING_SECRET_ANNOTATION, instance_labels
 
 API_VERSION = "hyperspike.io/v1"
 KIND = "Valkey"
+_SECRET_REFERENCED = frozenset(
+    {
+        CredentialStrategy.INLINE,
+        CredentialStrategy.EXTERNAL_SECRET,
+        CredentialStrategy.EXISTING_SECRET,
+    }
+)
 _EXTERNAL_ACCESS_TYPES = {"loadbalancer": "LoadBalancer", "proxy": "Proxy"}
 
 
@@ -29,7 +36,8 @@ def valkey_manifest(v: Variables) -> dict[str, Any]:
     if v.tls_enabled:
         spec["certIssuer"] = v.cert_issuer_name
         spec["certIssuerType"] = v.cert_issuer_type
-    if credential_strategy(v) in {CredentialStrategy.INLINE, CredentialStrategy.EXTERNAL_SECRET}:
+    strategy = credential_strategy(v)
+    if strategy in _SECRET_REFERENCED:
         spec["servicePassword"] = {"name": v.password_secret_name, "key": v.password_secret_key}
     spec["resources"] = {
         "requests": {"cpu": v.resource_requests.cpu, "memory": v.resource_requests.memory},
@@ -57,13 +65,13 @@ def valkey_manifest(v: Variables) -> dict[str, Any]:
             "enabled": True,
             "type": _EXTERNAL_ACCESS_TYPES[v.external_access_type],
         }
-    return {
-        "apiVersion": API_VERSION,
-        "kind": KIND,
-        "metadata": {
-            "name": v.cluster_name,
-            "namespace": v.namespace,
-            "labels": instance_labels(v),
-        },
-        "spec": spec,
+    metadata: dict[str, Any] = {
+        "name": v.cluster_name,
+        "namespace": v.namespace,
+        "labels": instance_labels(v),
     }
+    if strategy is CredentialStrategy.EXISTING_SECRET:
+        # Declares, inside the manifests, that nothing here creates the Secret on
+        # purpose: the policy pack (valkey.service-password-secret) reads it.
+        metadata["annotations"] = {EXISTING_SECRET_ANNOTATION: v.password_secret_name}
+    return {"apiVersion": API_VERSION, "kind": KIND, "metadata": metadata, "spec": spec}

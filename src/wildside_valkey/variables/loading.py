@@ -44,8 +44,15 @@ class _InvalidValueError(Exception):
         self.problems = problems
 
 
-def variables_from_mapping(raw: Mapping[str, Any]) -> Variables:
-    """Validate raw values; raise :class:`VariablesError` listing every problem."""
+def variables_from_mapping(
+    raw: Mapping[str, Any], *, for_mode: Mode | Literal["named"] | None = None
+) -> Variables:
+    """Validate raw values; raise :class:`VariablesError` listing every problem.
+
+    ``for_mode`` adds, in the same pass, the rules of what render writes into Git
+    when the command renders (``"render"``) or when the variables' own mode is
+    render (``"named"``, for validate), so one run reports every problem.
+    """
     given = {str(name): value for name, value in raw.items()}
     problems = [_unknown(name) for name in given if name not in SPECS]
     values: dict[str, Any] = {}
@@ -60,6 +67,9 @@ def variables_from_mapping(raw: Mapping[str, Any]) -> Variables:
             broken.add(name)
     variables = Variables(**values)
     problems.extend(cross_variable_problems(variables, frozenset(broken)))
+    target = variables.mode if for_mode == "named" else for_mode
+    if target == "render" and variables.mode == "render" and "mode" not in broken:
+        problems.extend(render_problems(variables, frozenset(broken)))
     if problems:
         raise VariablesError(problems)
     return variables
@@ -116,9 +126,13 @@ def _convert_items(spec: VariableSpec, value: list[Any] | tuple[Any, ...]) -> tu
     problems: list[Problem] = []
     for index, item in enumerate(value):
         try:
-            items.append(_convert_item(spec, index, item))
+            converted = _convert_item(spec, index, item)
         except _InvalidValueError as invalid:
             problems.extend(invalid.problems)
+            continue
+        items.append(converted)
+        if isinstance(converted, msgspec.Struct):
+            problems.extend(_object_problems(f"{spec.name}[{index}]", converted))
     if problems:
         raise _InvalidValueError(*problems)
     return tuple(items)
@@ -145,6 +159,15 @@ def _member_problems(name: str, value: msgspec.Struct) -> list[Problem]:
                     check(getattr(value, info.name))
                 except ValueError as error:
                     problems.append(Problem(f"{name}.{info.name}", str(error)))
+    return problems
+
+
+def _object_problems(where: str, value: msgspec.Struct) -> list[Problem]:
+    """Every broken rule of one object: its attributes' checks, then its own ``problems()``."""
+    problems = _member_problems(where, value)
+    own = getattr(value, "problems", None)
+    if callable(own):
+        problems.extend(Problem(f"{where}.{attribute}", message) for attribute, message in own())
     return problems
 
 

@@ -38,6 +38,23 @@ def _eso_vault_path(v: Variables) -> Iterator[Problem]:
         )
 
 
+def _existing_secret_alone(v: Variables) -> Iterator[Problem]:
+    if not v.password_existing_secret:
+        return
+    others = {
+        "anonymous_auth = true": v.anonymous_auth and "no password is used",
+        "eso_enabled = true": v.eso_enabled and "External Secrets creates that Secret",
+        "password_inline": bool(v.password) and "this tool would create that Secret",
+    }
+    for setting, reason in others.items():
+        if reason:
+            yield Problem(
+                "password_existing_secret",
+                f"cannot be combined with {setting} ({reason}); choose one way to provide "
+                "the password",
+            )
+
+
 def _service_monitor(v: Variables) -> Iterator[Problem]:
     if v.service_monitor_enabled and not v.prometheus_enabled:
         yield Problem(
@@ -78,9 +95,9 @@ def _oci_source(v: Variables) -> Iterator[Problem]:
         )
 
 
-def render_problems(v: Variables) -> list[Problem]:
+def render_problems(v: Variables, broken: frozenset[str] = frozenset()) -> list[Problem]:
     """Rules for what render writes into Git; other commands write nothing there."""
-    return [*_plaintext_in_git(v), *_kustomization_name_fits(v)]
+    return _failing(RENDER_RULES, v, broken)
 
 
 def _kustomization_name_fits(v: Variables) -> Iterator[Problem]:
@@ -137,6 +154,10 @@ def _namespace_not_shared_infrastructure(v: Variables) -> Iterator[Problem]:
 RULES: tuple[Rule, ...] = (
     Rule(("tls_enabled", "cert_issuer_name"), _tls_issuer),
     Rule(("eso_enabled", "anonymous_auth", "password_vault_path"), _eso_vault_path),
+    Rule(
+        ("password_existing_secret", "anonymous_auth", "eso_enabled", "password_inline"),
+        _existing_secret_alone,
+    ),
     Rule(("service_monitor_enabled", "prometheus_enabled"), _service_monitor),
     Rule(("pdb_enabled", "pdb_min_available", "nodes", "replicas"), _pdb_min_available),
     Rule(("resource_requests", "resource_limits"), _requests_within_limits),
@@ -149,10 +170,23 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+RENDER_RULES: tuple[Rule, ...] = (
+    Rule(
+        ("password_inline", "anonymous_auth", "eso_enabled", "allow_plaintext_secrets"),
+        _plaintext_in_git,
+    ),
+    Rule(("cluster_name", "namespace"), _kustomization_name_fits),
+)
+
+
 def cross_variable_problems(v: Variables, broken: frozenset[str] = frozenset()) -> list[Problem]:
     """Every cross-variable rule that fails, skipping rules over already-broken variables."""
+    return _failing(RULES, v, broken)
+
+
+def _failing(rules: tuple[Rule, ...], v: Variables, broken: frozenset[str]) -> list[Problem]:
     problems: list[Problem] = []
-    for rule in RULES:
+    for rule in rules:
         if broken.isdisjoint(rule.involves):
             problems.extend(rule.check(v))
     return problems

@@ -85,34 +85,76 @@ class ResourceQuantities(Struct, frozen=True, forbid_unknown_fields=True, kw_onl
     memory: Annotated[str, _var("string", "Kubernetes quantity", formats.positive_quantity)]
 
 
-class Toleration(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
-    key: str = ""
-    operator: Literal["Equal", "Exists"] = "Equal"
-    value: str = ""
+TOLERATION_OPERATORS = ("Equal", "Exists")
+TOLERATION_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 
-    def __post_init__(self) -> None:
-        # "<attribute>: <problem>" lets the loader name the attribute in its message.
+
+class Toleration(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """One toleration, every attribute optional as in the module and in Kubernetes.
+
+    The module (leynos/wildside d7c3e6f, the parent of c0ef0b10,
+    ``infra/modules/valkey/variables-cluster.tf``) declares
+    ``list(object({key = optional(string), operator = optional(string), ...}))``;
+    an empty attribute means Kubernetes' default: operator ``Equal``, every effect.
+    ``{operator = "Exists"}`` with no key tolerates every taint.
+    """
+
+    key: str = ""
+    operator: str = ""
+    value: str = ""
+    effect: str = ""
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        """Every broken rule as (attribute, problem): Kubernetes' ``validateTolerations``."""
+        if self.operator and self.operator not in TOLERATION_OPERATORS:
+            yield (
+                "operator",
+                f"must be 'Equal' or 'Exists', or empty for Equal (got {self.operator!r})",
+            )
+        if self.effect and self.effect not in TOLERATION_EFFECTS:
+            yield (
+                "effect",
+                "must be 'NoSchedule', 'PreferNoSchedule' or 'NoExecute', or empty for every "
+                f"effect (got {self.effect!r})",
+            )
         if self.operator == "Exists" and self.value:
-            raise ValueError("value: must be empty when operator is Exists")
-        if self.operator == "Equal" and not self.key:
-            raise ValueError("key: is required when operator is Equal")
-        if self.key:
-            _attribute("key", formats.label_key, self.key)
-        if self.value:
-            _attribute("value", lambda value: formats.label_value(self.key, value), self.value)
+            yield "value", "must be empty when operator is Exists"
+        if self.operator != "Exists" and not self.key:
+            yield (
+                "key",
+                "is required unless operator is Exists (which, without a key, tolerates "
+                "every taint)",
+            )
+        for attribute, check in (
+            ("key", formats.label_key),
+            ("value", lambda value: formats.label_value(self.key, value)),
+        ):
+            text = getattr(self, attribute)
+            if text and not (attribute == "value" and self.operator == "Exists"):
+                try:
+                    check(text)
+                except ValueError as error:
+                    yield attribute, str(error)
 
     def to_manifest(self) -> dict[str, str]:
         """The toleration as the Kubernetes API spells it, empty attributes left out."""
-        out = {"key": self.key, "operator": self.operator, "value": self.value}
-        return {name: value for name, value in out.items() if value} | {"effect": self.effect}
+        out = (
+            ("key", self.key),
+            ("operator", self.operator),
+            ("value", self.value),
+            ("effect", self.effect),
+        )
+        return {name: value for name, value in out if value}
 
 
-def _attribute(name: str, check: Check, value: str) -> None:
-    try:
-        check(value)
-    except ValueError as error:
-        raise ValueError(f"{name}: {error}") from None
+def without_nulls(value: Any) -> Any:
+    """A list of objects whose null attributes are left out (tofu's unset ``optional``)."""
+    if isinstance(value, list | tuple):
+        return [
+            {k: v for k, v in item.items() if v is not None} if isinstance(item, Mapping) else item
+            for item in value
+        ]
+    return value
 
 
 def _default_requests() -> ResourceQuantities:
@@ -239,7 +281,9 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
         tuple[Toleration, ...],
         _var(
             "list(object({key, operator, value, effect}))",
+            # The interface's words; every attribute is optional (see Toleration).
             "operator `Equal`/`Exists`; effect `NoSchedule`/`PreferNoSchedule`/`NoExecute`",
+            normalize=without_nulls,
         ),
     ] = ()
     anonymous_auth: Annotated[bool, _var("bool", "")] = False
@@ -252,6 +296,14 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     password_inline: Annotated[Sensitive, _var("string (sensitive)", "", sensitive=True)] = field(
         default_factory=lambda: Sensitive("")
     )
+    password_existing_secret: Annotated[
+        bool,
+        _var(
+            "bool",
+            "the Valkey uses Secret `password_secret_name`, which you create (not with "
+            "eso_enabled, password_inline or anonymous_auth)",
+        ),
+    ] = False
     allow_plaintext_secrets: Annotated[
         bool, _var("bool", "render mode writes `password_inline` into Git only when true")
     ] = False

@@ -148,9 +148,16 @@ deny contains finding if {
 	]))
 }
 
-# [namespace, name] of every Secret the manifest set creates, directly or through ESO.
+# [namespace, name] of every Secret the manifest set creates, directly or through ESO, or
+# that a Valkey declares as existing (password_existing_secret: the user creates it).
 secret_producers contains [lib.namespace(m.object), lib.name(m.object)] if {
 	some m in lib.objects_of("", "Secret")
+}
+
+secret_producers contains [lib.namespace(m.object), declared] if {
+	some m in lib.valkeys
+	declared := object.get(m.object, ["metadata", "annotations", "wildside-valkey.io/existing-password-secret"], "")
+	non_blank(declared)
 }
 
 secret_producers contains [lib.namespace(m.object), target] if {
