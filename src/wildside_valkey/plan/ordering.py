@@ -2,7 +2,9 @@
 
 A namespace must exist before what lives in it; the credentials before the
 ``Valkey`` resource that reads them (the operator reports errors until the
-Secret exists); the PodDisruptionBudget last, once there are pods to protect.
+Secret exists); the NetworkPolicy before the ``Valkey``, so its pods never run
+unisolated (and, reversed, it goes only after them); the PodDisruptionBudget
+last, once there are pods to protect.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ APPLY_ORDER: tuple[str, ...] = (
     "Namespace",
     "Secret",
     "ExternalSecret",
+    "NetworkPolicy",
     "Valkey",
     "PodDisruptionBudget",
     "ConfigMap",

@@ -10,6 +10,9 @@ from .labels import instance_labels
 
 API_VERSION = "hyperspike.io/v1"
 KIND = "Valkey"
+# The CRD's default (``+kubebuilder:default:="ip"``): left out, as before, so that
+# existing resources see no change.
+CRD_DEFAULT_ENDPOINT_TYPE = "ip"
 _EXTERNAL_ACCESS_TYPES = {"loadbalancer": "LoadBalancer", "proxy": "Proxy"}
 
 
@@ -26,6 +29,10 @@ def valkey_manifest(v: Variables) -> dict[str, Any]:
         # A boolean in the real CRD (the original design's string would be rejected).
         "tls": v.tls_enabled,
     }
+    if v.cluster_preferred_endpoint_type != CRD_DEFAULT_ENDPOINT_TYPE:
+        spec["clusterPreferredEndpointType"] = v.cluster_preferred_endpoint_type
+    if v.prometheus_labels:
+        spec["prometheusLabels"] = dict(v.prometheus_labels)
     if v.tls_enabled:
         spec["certIssuer"] = v.cert_issuer_name
         spec["certIssuerType"] = v.cert_issuer_type
