@@ -1,4 +1,4 @@
-"""What ``clusterPreferredEndpointType`` does on a real valkey-server, without an announced hostname.
+"""What ``clusterPreferredEndpointType`` does on a real valkey-server (no announced hostname).
 
 valkey-operator v0.0.61 writes ``cluster-preferred-endpoint-type`` into
 valkey.conf from the CRD field and never sets ``cluster-announce-hostname``

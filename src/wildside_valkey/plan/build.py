@@ -11,8 +11,8 @@ from .disruption import pdb_manifest, wants_pdb
 from .labels import instance_labels
 from .lifecycle import lifecycle_manifest, wants_lifecycle_record
 from .model import Component, Plan, Resource
-from .network import network_policy_manifest
 from .namespaces import cluster_namespace_manifest, operator_namespace_manifest
+from .network import network_policy_manifest
 from .operator import operator_chart
 from .ordering import apply_order
 from .valkey import valkey_manifest

@@ -137,7 +137,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
         str,
         _var(
             "string",
-            "Go duration such as `72h`; blank = no expiry; apply records it for `destroy --expired`",
+            "Go duration such as `72h`; blank = none; apply records it for `destroy --expired`",
             formats.optional_go_duration,
         ),
     ] = ""
@@ -216,7 +216,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
         Literal["ip", "hostname", "unknown-endpoint"],
         _var(
             "string",
-            "`ip`, `hostname` or `unknown-endpoint`: what cluster redirects name; see the contract docs",
+            "`ip`, `hostname` or `unknown-endpoint`: what redirects name; see the contract docs",
         ),
     ] = "ip"
     persistence_enabled: Annotated[bool, _var("bool", "")] = True
