@@ -60,8 +60,8 @@ def moved(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str,
     try:
         for server in (owner, other):
             wait_listening(server)
-        clients[0].execute_command("CLUSTER", "ADDSLOTSRANGE", 0, SLOTS - 1)
-        clients[1].execute_command("CLUSTER", "MEET", "127.0.0.1", owner.port)
+        clients[0].execute_command("CLUSTER", "ADDSLOTSRANGE", 0, SLOTS - 1)  # type: ignore[no-untyped-call]
+        clients[1].execute_command("CLUSTER", "MEET", "127.0.0.1", owner.port)  # type: ignore[no-untyped-call]
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:

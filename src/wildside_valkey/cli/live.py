@@ -20,7 +20,7 @@ from ..contract.formats import to_json
 from ..errors import WildsideError
 from ..inputs import load_variables
 from ..plan import Plan, build_plan
-from .options import output_option, variable_options, warn
+from .options import concurrency_option, output_option, variable_options, warn
 
 if TYPE_CHECKING:
     from ..apply import KubeClient, Progress, Redactor
@@ -60,6 +60,18 @@ def cluster_options(function: F) -> F:
     for option in reversed(options):
         function = option(function)
     return function
+
+
+def _each_option(verb: str) -> Callable[[F], F]:
+    return click.option(
+        "--each",
+        "each_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="FILE",
+        help=f"{verb} many previews: FILE is a YAML or JSON list of variable overrides, one "
+        "per preview, on top of --var-file/--var (as render --each). They run in parallel "
+        "and share one operator release; one failure does not stop the others.",
+    )
 
 
 def _timeout_option(function: F) -> F:
@@ -108,19 +120,33 @@ def plan(
     is_flag=True,
     help="Take over fields another field manager owns (server-side apply's force).",
 )
+@_each_option("Apply")
+@concurrency_option
 def apply(
+    *,
     var_files: tuple[str, ...],
     var_options: tuple[str, ...],
     timeout: int | None,
     force_conflicts: bool,
+    each_file: Path | None,
+    concurrency: int,
     **cluster: Any,
 ) -> None:
     """Converge the cluster: namespaces, the operator chart (helm), credentials, the
     Valkey resource; wait until it is ready, then print the contract JSON.
 
     Re-running with the same variables changes nothing. Needs mode = "apply".
+    With --each, prints a JSON object mapping "<namespace>/<cluster_name>" to each
+    applied preview's contract, names every failed preview, and exits 1 if any failed.
     """
     from ..apply import ApplyOptions, apply_plan  # noqa: PLC0415 - lazy on purpose
+
+    if each_file is not None:
+        from .batch import plans_from_each_file, run_apply_each  # noqa: PLC0415
+
+        plans = plans_from_each_file(var_files, var_options, each_file)
+        run_apply_each(plans, cluster, timeout, force_conflicts, concurrency)
+        return
 
     the_plan = _load(var_files, var_options)
     redact = _redactor(the_plan)
@@ -138,11 +164,25 @@ def apply(
 @cluster_options
 @_timeout_option
 @output_option
+@_each_option("Destroy")
+@click.option(
+    "--expired",
+    is_flag=True,
+    help="Destroy every preview on the cluster whose ttl has run out (see `list`); the "
+    "variables give only the operator release's settings.",
+)
+@click.option("--dry-run", is_flag=True, help="With --expired: show what would go; delete nothing.")
+@concurrency_option
 def destroy(
+    *,
     var_files: tuple[str, ...],
     var_options: tuple[str, ...],
     timeout: int | None,
     output: Output,
+    each_file: Path | None,
+    expired: bool,
+    dry_run: bool,
+    concurrency: int,
     **cluster: Any,
 ) -> None:
     """Delete what apply created for this cluster_name and namespace, nothing else.
@@ -150,8 +190,32 @@ def destroy(
     Objects are found by this instance's labels and deleted in reverse order.
     Namespaces are deleted only when apply created them. The operator release is
     uninstalled only when apply installed it and no other Valkey resource on the
-    cluster uses it.
+    cluster uses it. --each and --expired destroy many previews this same way, in
+    parallel, and settle the shared operator release once at the end.
     """
+    if each_file is not None and expired:
+        raise click.UsageError("--each and --expired cannot be used together")
+    if dry_run and not expired:
+        raise click.UsageError("--dry-run goes with --expired")
+    if expired:
+        from .batch import run_destroy_expired  # noqa: PLC0415
+
+        run_destroy_expired(
+            var_files,
+            var_options,
+            cluster,
+            timeout=timeout,
+            output=output,
+            dry_run=dry_run,
+            concurrency=concurrency,
+        )
+        return
+    if each_file is not None:
+        from .batch import plans_from_each_file, run_destroy_each  # noqa: PLC0415
+
+        plans = plans_from_each_file(var_files, var_options, each_file)
+        run_destroy_each(plans, cluster, timeout, output, concurrency)
+        return
     from ..apply import ApplyOptions, format_destroy  # noqa: PLC0415 - lazy on purpose
     from ..apply import destroy as destroy_instance  # noqa: PLC0415
 
