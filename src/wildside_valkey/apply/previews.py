@@ -3,8 +3,9 @@
 A cluster is ours when its ``Valkey`` carries our managed-by label *and* was
 applied by our field manager (``ownership.py``). Its time to live is the
 annotation on its lifecycle record (``plan/lifecycle.py``), and it expires that
-long after the ``Valkey`` was created. Two list requests in all, whatever the
-number of clusters.
+long after the record was created. A record whose ``Valkey`` is gone (an apply
+or a destroy cut short) is listed too, so that ``destroy --expired`` still
+finds what is left. Two list requests in all, whatever the number of clusters.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..plan.labels import CLUSTER_KEY, MANAGED_BY, MANAGED_BY_KEY
-from ..plan.lifecycle import TTL_ANNOTATION, lifecycle_name
+from ..plan.lifecycle import TTL_ANNOTATION, is_lifecycle_record, lifecycle_name
 from ..variables.formats import go_duration_seconds
 from .client import ALL_NAMESPACES
 from .kinds import CONFIG_MAP, VALKEY
@@ -35,6 +36,7 @@ class Preview:
     ready: bool
     labels: Mapping[str, str]
     ttl: str | None
+    ttl_since: datetime | None = None  # when the lifecycle record was created
 
     @property
     def key(self) -> str:
@@ -42,13 +44,13 @@ class Preview:
 
     @property
     def expires(self) -> datetime | None:
-        if self.ttl is None or self.created is None:
+        if self.ttl is None or self.ttl_since is None:
             return None
         try:
             seconds = go_duration_seconds(self.ttl)
         except ValueError:
             return None  # a record edited by hand: never guess an expiry
-        return self.created + timedelta(seconds=float(seconds))
+        return self.ttl_since + timedelta(seconds=float(seconds))
 
     def age_seconds(self, now: datetime) -> int | None:
         return None if self.created is None else int((now - self.created).total_seconds())
@@ -74,31 +76,41 @@ class Preview:
 
 def list_previews(kube: Observer) -> list[Preview]:
     """Every cluster this tool manages, sorted by namespace and name."""
-    ttls: dict[tuple[str, str], str] = {}
+    records: dict[tuple[str, str], dict[str, Any]] = {}
     for record in kube.list(CONFIG_MAP, ALL_NAMESPACES, _MANAGED):
         metadata = record.get("metadata") or {}
         cluster = labels_of(record).get(CLUSTER_KEY, "")
-        ttl = (metadata.get("annotations") or {}).get(TTL_ANNOTATION)
-        if ttl and applied_by_us(record) and metadata.get("name") == lifecycle_name(cluster):
-            ttls[(str(metadata.get("namespace", "")), cluster)] = str(ttl)
-    previews = []
+        mine = applied_by_us(record) and metadata.get("name") == lifecycle_name(cluster)
+        if mine and is_lifecycle_record({**record, "kind": "ConfigMap"}):
+            records[(str(metadata.get("namespace", "")), cluster)] = record
+    found: dict[tuple[str, str], Preview] = {}
     for obj in kube.list(VALKEY, ALL_NAMESPACES, _MANAGED):
         if not applied_by_us(obj):
             continue
         metadata = obj.get("metadata") or {}
-        namespace, name = str(metadata.get("namespace", "")), str(metadata.get("name", ""))
-        status = obj.get("status") or {}
-        previews.append(
-            Preview(
-                namespace=namespace,
-                name=name,
-                created=parse_timestamp(metadata.get("creationTimestamp")),
-                ready=status.get("ready") is True,
-                labels=labels_of(obj),
-                ttl=ttls.get((namespace, name)),
-            )
+        key = (str(metadata.get("namespace", "")), str(metadata.get("name", "")))
+        found[key] = _preview(
+            key, obj, records.get(key), ready=(obj.get("status") or {}).get("ready") is True
         )
-    return sorted(previews, key=lambda p: (p.namespace, p.name))
+    for key, record in records.items():
+        found.setdefault(key, _preview(key, record, record, ready=False))
+    return [found[key] for key in sorted(found)]
+
+
+def _preview(
+    key: tuple[str, str], obj: Mapping[str, Any], record: Mapping[str, Any] | None, *, ready: bool
+) -> Preview:
+    record_meta = (record or {}).get("metadata") or {}
+    ttl = (record_meta.get("annotations") or {}).get(TTL_ANNOTATION)
+    return Preview(
+        namespace=key[0],
+        name=key[1],
+        created=parse_timestamp((obj.get("metadata") or {}).get("creationTimestamp")),
+        ready=ready,
+        labels=labels_of(obj),
+        ttl=None if ttl is None else str(ttl),
+        ttl_since=parse_timestamp(record_meta.get("creationTimestamp")),
+    )
 
 
 def expired_previews(previews: Sequence[Preview], now: datetime) -> list[Preview]:
