@@ -41,7 +41,6 @@ from .readiness import crd_condition
 from .release import HelmAction, HelmVerb
 from .waiting import wait_for
 
-DEFAULT_CONCURRENCY = 8
 _DONE = {
     HelmVerb.INSTALL: "installed",
     HelmVerb.UPGRADE: "upgraded",
@@ -79,7 +78,7 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class BatchResult:
-    verb: str  # "apply" or "destroy"
+    verb: str  # how the run was asked for: "apply --each", "destroy --expired"...
     outcomes: tuple[Outcome, ...]
     operator: str  # what happened to the shared operator release
 
@@ -93,7 +92,7 @@ class BatchResult:
 
     def summary(self) -> str:
         done = len(self.outcomes) - len(self.failures)
-        text = f"{self.verb} --each: {done} of {len(self.outcomes)} previews succeeded"
+        text = f"{self.verb}: {done} of {len(self.outcomes)} previews succeeded"
         if self.failures:
             names = ", ".join(f.preview for f in self.failures)
             text += f"; {len(self.failures)} failed: {names}"
@@ -169,7 +168,7 @@ def apply_each(
     helm: Helm | None = None,
     options: ApplyOptions | None = None,
     progress_for: ProgressFor,
-    concurrency: int = DEFAULT_CONCURRENCY,
+    concurrency: int,
 ) -> BatchResult:
     """Converge the shared operator once, then every preview in parallel."""
     options = options or ApplyOptions()
@@ -184,7 +183,7 @@ def apply_each(
                 Outcome(preview_name(p), "not applied: the shared operator step failed")
                 for p in plans
             )
-            return BatchResult("apply", failed, f"operator release failed: {error}")
+            return BatchResult("apply --each", failed, f"operator release failed: {error}")
     operator = f"operator release {_DONE[action.verb]}" + (" once" if action.changes else "")
     settled = _ConvergedHelm(
         helm, HelmAction(HelmVerb.UNCHANGED, plans[0].operator, "converged by this batch")
@@ -197,7 +196,7 @@ def apply_each(
             progress.info(result.summary())
             return Outcome(preview_name(plan), result=result)
 
-    return BatchResult("apply", _run_all(plans, one, concurrency), operator)
+    return BatchResult("apply --each", _run_all(plans, one, concurrency), operator)
 
 
 def destroy_each(
@@ -207,7 +206,8 @@ def destroy_each(
     helm: Helm | None = None,
     options: ApplyOptions | None = None,
     progress_for: ProgressFor,
-    concurrency: int = DEFAULT_CONCURRENCY,
+    concurrency: int,
+    verb: str = "destroy --each",
 ) -> BatchResult:
     """Destroy every preview in parallel, then settle the shared operator once."""
     options = options or ApplyOptions()
@@ -228,7 +228,7 @@ def destroy_each(
         operator = settled.message
     except WildsideError as error:
         operator = f"operator release not settled: {error}"
-    return BatchResult("destroy", outcomes, operator)
+    return BatchResult(verb, outcomes, operator)
 
 
 def _run_all(

@@ -72,7 +72,13 @@ def run_apply_each(
 
 
 def run_destroy_each(
-    plans: Sequence[Plan], cluster: dict[str, Any], timeout: int | None, output: Output, n: int
+    plans: Sequence[Plan],
+    cluster: dict[str, Any],
+    timeout: int | None,
+    output: Output,
+    n: int,
+    *,
+    verb: str = "destroy --each",
 ) -> None:
     from ..apply import ApplyOptions, Redactor  # noqa: PLC0415 - lazy on purpose
     from ..apply.batch import destroy_each  # noqa: PLC0415
@@ -85,6 +91,7 @@ def run_destroy_each(
             options=ApplyOptions(timeout=timeout),
             progress_for=_progress_factory(redact),
             concurrency=n,
+            verb=verb,
         )
     click.echo(redact(_destroy_report(result, output)), nl=False)
     _finish(result, redact)
@@ -124,7 +131,7 @@ def run_destroy_expired(
     if not plans:
         click.echo("No expired previews.\n" if output == "text" else "[]\n", nl=False)
         return
-    run_destroy_each(plans, cluster, timeout, output, concurrency)
+    run_destroy_each(plans, cluster, timeout, output, concurrency, verb="destroy --expired")
 
 
 # ---------------------------------------------------------------------- helpers
