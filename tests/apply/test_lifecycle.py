@@ -307,3 +307,48 @@ def test_a_preview_whose_destroy_was_cut_short_still_expires(fake_cluster: FakeC
     assert (left.key, left.ready, left.ttl) == ("preview-9/pr-9", False, "1s")
     assert left.ttl_since is not None
     assert left.expired(left.ttl_since + timedelta(seconds=1))
+
+
+def test_destroy_each_with_one_failure_keeps_the_operator_and_names_it(
+    run_cli: RunCli, fake_cluster: FakeCluster, tmp_path: Path
+) -> None:
+    each = previews_file(tmp_path, [pr(1, password_inline="Sekr1t-pw-42"), pr(2)])
+    assert run(run_cli, fake_cluster, "apply", "--each", each).returncode == 0
+    fake_cluster.api.fail(
+        403, method="DELETE", path="/namespaces/preview-2/valkeys/pr-2$", times=None
+    )
+    result = run(run_cli, fake_cluster, "destroy", "--each", each)
+    assert result.returncode == 1
+    assert "Sekr1t-pw-42" not in result.stdout + result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("destroy --each: 1 of 2 previews succeeded; 1 failed: preview-2/pr-2; ")
+    assert "kept the operator release valkey-operator" in last
+    assert "Valkey preview-2/pr-2" in last
+    assert valkeys(fake_cluster) == ["preview-2/pr-2"]
+    assert "uninstall" not in helm_verbs(fake_cluster)
+
+
+def test_list_on_a_cluster_without_previews(run_cli: RunCli, fake_cluster: FakeCluster) -> None:
+    text = run_cli(["list", *fake_cluster.cli_args()])
+    assert (text.returncode, text.stdout) == (0, "No clusters managed by wildside-valkey.\n")
+    listed = run_cli(["list", "--output", "json", *fake_cluster.cli_args()])
+    assert json.loads(listed.stdout) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["destroy", "--dry-run"], "--dry-run goes with --expired"),
+        (["destroy", "--expired", "--each", "x.yaml"], "cannot be used together"),
+        (["apply", "--each", "missing.yaml"], "cannot read --each file"),
+        (["apply", "--each", "x.yaml", "--concurrency", "0"], "--concurrency"),
+    ],
+)
+def test_batch_options_bad_input_exits_2(
+    run_cli: RunCli, fake_cluster: FakeCluster, args: list[str], message: str
+) -> None:
+    result = run(run_cli, fake_cluster, *args)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert fake_cluster.requests() == []

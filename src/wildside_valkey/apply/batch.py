@@ -219,12 +219,15 @@ def destroy_each(
             return Outcome(preview_name(plan), result=result)
 
     outcomes = _run_all(plans, one, concurrency)
+    done = [plan for plan, outcome in zip(plans, outcomes, strict=True) if outcome.ok]
+    if not done:
+        return BatchResult(verb, outcomes, "operator release left as it was: no preview went")
     shared = progress_for("operator")
     try:
         with open_client() as kube:
-            # Every preview of the batch is gone (or failed): an idempotent destroy of
-            # the first one deletes nothing more and decides on the operator.
-            settled: OperatorOutcome = destroy(plans[0], kube, helm, options, shared).operator
+            # A preview that went has nothing left: destroying it again deletes
+            # nothing and only decides on the operator (a failed one might).
+            settled: OperatorOutcome = destroy(done[0], kube, helm, options, shared).operator
         operator = settled.message
     except WildsideError as error:
         operator = f"operator release not settled: {error}"
