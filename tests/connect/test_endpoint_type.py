@@ -38,6 +38,8 @@ def _node(binary: str, root: Path, name: str, endpoint_type: str) -> ServerProce
         name,
         [
             f"port {port}",
+            # An explicit bus port: the default (port + 10000) fails above 55535.
+            f"cluster-port {free_port()}",
             "cluster-enabled yes",
             f"cluster-config-file {root / name / 'nodes.conf'}",
             f"cluster-preferred-endpoint-type {endpoint_type}",
