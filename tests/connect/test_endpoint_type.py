@@ -31,21 +31,23 @@ from wildside_valkey.variables import variables_from_mapping
 
 
 def _node(binary: str, root: Path, name: str, endpoint_type: str) -> ServerProcess:
-    port = free_port()
-    return launch(
+    port, bus = free_port(), free_port()
+    server = launch(
         binary,
         root / name,
         name,
         [
             f"port {port}",
             # An explicit bus port: the default (port + 10000) fails above 55535.
-            f"cluster-port {free_port()}",
+            f"cluster-port {bus}",
             "cluster-enabled yes",
             f"cluster-config-file {root / name / 'nodes.conf'}",
             f"cluster-preferred-endpoint-type {endpoint_type}",
         ],
         port,
     )
+    server.bus_port = bus
+    return server
 
 
 @pytest.fixture(params=["ip", "hostname", "unknown-endpoint"])
@@ -63,7 +65,7 @@ def moved(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str,
         for server in (owner, other):
             wait_listening(server)
         clients[0].execute_command("CLUSTER", "ADDSLOTSRANGE", 0, SLOTS - 1)  # type: ignore[no-untyped-call]
-        clients[1].execute_command("CLUSTER", "MEET", "127.0.0.1", owner.port)  # type: ignore[no-untyped-call]
+        clients[1].execute_command("CLUSTER", "MEET", "127.0.0.1", owner.port, owner.bus_port)  # type: ignore[no-untyped-call]
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
