@@ -345,7 +345,9 @@ def validation_errors(obj: Mapping[str, Any]) -> list[str]:
         if not errors:
             errors.extend(_cel_failures(crd.structural, obj, ""))
         return errors
-    if "." in api_version.rpartition("/")[0]:  # an API group of a CRD, not a built-in one
+    group = api_version.rpartition("/")[0]
+    # A dotted API group is a CRD's, except Kubernetes' own (networking.k8s.io, ...).
+    if "." in group and not group.endswith(".k8s.io"):
         return [f"no served CRD for {api_version} {kind} in {crds_dir()}"]
     try:
         kubernetes_validate.validate(dict(obj), KUBERNETES_VERSION, strict=True)

@@ -79,6 +79,17 @@ CORE_RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("apps", "v1", "statefulsets", "StatefulSet", True, builtin=True),
     ResourceType("apps", "v1", "deployments", "Deployment", True, builtin=True),
     ResourceType("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", True, builtin=True),
+    # networking.k8s.io/v1 NetworkPolicy has no status (its alpha status was removed in 1.28).
+    ResourceType(
+        "networking.k8s.io",
+        "v1",
+        "networkpolicies",
+        "NetworkPolicy",
+        True,
+        builtin=True,
+        status_subresource=False,
+        short_names=("netpol",),
+    ),
     ResourceType(
         "apiextensions.k8s.io",
         "v1",

@@ -29,6 +29,7 @@ RULE_IDS = {
     "safety.external-secret-api-version",
     "safety.external-secret-store",
     "safety.plaintext-secret",
+    "valkey.anonymous-isolated",
     "valkey.anonymous-replicas",
     "valkey.external-access-type",
     "valkey.nodes-minimum",

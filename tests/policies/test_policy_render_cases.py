@@ -10,6 +10,8 @@ from wildside_valkey.render import render_manifests
 
 # Cases not listed get no warning at all.
 EXPECTED_WARNINGS: dict[str, list[str]] = {
+    "anonymous-auth": ["valkey.anonymous-isolated"],
+    "eso-anonymous": ["valkey.anonymous-isolated"],
     "ha": ["safety.duplicate-pdb", "valkey.replicas-without-tls"],
     "helm-values": ["flux.values-dotted-key"],
     "inline-password": ["safety.plaintext-secret"],

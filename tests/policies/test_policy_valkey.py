@@ -272,3 +272,71 @@ def test_replicas_with_tls_do_not_warn() -> None:
     assert (
         messages(evaluate(render_tree(replicas=1, tls=True)), "valkey.replicas-without-tls") == []
     )
+
+
+# valkey.anonymous-isolated
+
+
+def _isolation(tree: dict[str, list[dict[str, Any]]], **spec: Any) -> dict[str, Any]:
+    policy: dict[str, Any] = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "valkey-ingress", "namespace": "valkey"},
+        "spec": {
+            "podSelector": {
+                "matchLabels": {
+                    "app.kubernetes.io/instance": "valkey",
+                    "app.kubernetes.io/name": "valkey",
+                }
+            },
+            "policyTypes": ["Ingress"],
+            "ingress": [{"ports": [{"protocol": "TCP", "port": 6379}]}],
+            **spec,
+        },
+    }
+    tree["cluster/networkpolicy.yaml"] = [policy]
+    return policy
+
+
+def test_anonymous_auth_without_network_isolation_warns() -> None:
+    tree = render_tree()
+    spec_of(tree)["anonymousAuth"] = True
+    assert messages(evaluate(tree), "valkey.anonymous-isolated", Severity.WARN) == [
+        f'{VK}spec.anonymousAuth is true and no NetworkPolicy in namespace "valkey" restricts '
+        "ingress to its pods: every pod on the cluster can read and write; set "
+        "network_policy_enabled = true (or anonymous_auth = false)"
+    ]
+
+
+def test_anonymous_auth_with_a_policy_selecting_its_pods_does_not_warn() -> None:
+    tree = render_tree()
+    spec_of(tree)["anonymousAuth"] = True
+    _isolation(tree)
+    assert messages(evaluate(tree), "valkey.anonymous-isolated") == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"podSelector": {"matchLabels": {"app.kubernetes.io/instance": "other"}}},
+        {"policyTypes": ["Egress"]},
+        {"ingress": [{}]},  # an empty rule admits every source on every port
+    ],
+    ids=["other-pods", "egress-only", "allow-all-rule"],
+)
+def test_a_policy_that_does_not_isolate_the_pods_still_warns(change: dict[str, Any]) -> None:
+    tree = render_tree()
+    spec_of(tree)["anonymousAuth"] = True
+    _isolation(tree, **change)
+    assert len(messages(evaluate(tree), "valkey.anonymous-isolated")) == 1
+
+
+def test_a_policy_in_another_namespace_still_warns() -> None:
+    tree = render_tree()
+    spec_of(tree)["anonymousAuth"] = True
+    _isolation(tree)["metadata"]["namespace"] = "elsewhere"
+    assert len(messages(evaluate(tree), "valkey.anonymous-isolated")) == 1
+
+
+def test_password_auth_without_isolation_does_not_warn() -> None:
+    assert messages(evaluate(render_tree()), "valkey.anonymous-isolated") == []

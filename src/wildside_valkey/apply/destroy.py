@@ -99,7 +99,11 @@ def destroy(
     helm: Helm | None = None,
     options: ApplyOptions | None = None,
     progress: Progress | None = None,
+    *,
+    settle_operator: bool = True,
 ) -> DestroyResult:
+    """Delete this instance's objects; then, unless ``settle_operator`` is false (a batch
+    settles the shared operator once, after all its previews), the operator release."""
     options = options or ApplyOptions()
     progress = progress or NullProgress()
     deleter = _Deleter(kube, options.seconds(plan), options, progress)
@@ -121,9 +125,17 @@ def destroy(
             namespaces.append(ref)
     deleter.delete(namespaces)
 
+    if not settle_operator:
+        deferred = OperatorOutcome("deferred", "the operator release is settled after the batch")
+        return DestroyResult(tuple(deleter.deleted), tuple(kept), deferred)
     outcome = _operator(plan, helm, remaining, deleter, helm_timeout)
     progress.info(outcome.message)
     return DestroyResult(tuple(deleter.deleted), tuple(kept), outcome)
+
+
+def objects_to_delete(plan: Plan, kube: KubeClient) -> list[ObjectRef]:
+    """What ``destroy`` would delete for this instance, in its order (read-only)."""
+    return [ObjectRef.of(resource) for resource in delete_order(_find_ours(plan, kube))]
 
 
 def _find_ours(plan: Plan, kube: KubeClient) -> list[Resource]:
@@ -186,8 +198,3 @@ def _operator(
     if live is not None and is_ours(live, expected):
         deleter.delete([ref])
     return outcome
-
-
-def objects_to_destroy(plan: Plan, kube: KubeClient) -> list[ObjectRef]:
-    """What destroy would delete (before the namespaces and operator checks), in order."""
-    return [ObjectRef.of(resource) for resource in delete_order(_find_ours(plan, kube))]

@@ -44,6 +44,7 @@ SECRET = Kind("", "v1", "Secret", "secrets", namespaced=True)
 CONFIG_MAP = Kind("", "v1", "ConfigMap", "configmaps", namespaced=True)
 EXTERNAL_SECRET = Kind("external-secrets.io", "v1", "ExternalSecret", "externalsecrets", True)
 VALKEY = Kind("hyperspike.io", "v1", "Valkey", "valkeys", namespaced=True)
+NETWORK_POLICY = Kind("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", True)
 POD_DISRUPTION_BUDGET = Kind("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", True)
 CRD = Kind(
     "apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", False
@@ -53,6 +54,7 @@ KINDS: tuple[Kind, ...] = (
     NAMESPACE,
     SECRET,
     EXTERNAL_SECRET,
+    NETWORK_POLICY,
     VALKEY,
     POD_DISRUPTION_BUDGET,
     CONFIG_MAP,

@@ -113,7 +113,7 @@ def apply_plan(
     before_helm = [c for c in changes.changes if c.ref.kind == NAMESPACE or c.ref == marker]
     others = [c for c in changes.changes if c.ref.kind != NAMESPACE and c.ref != marker]
     for change in before_helm:
-        _send(kube, change, options.force_conflicts, progress, known)
+        send_change(kube, change, options.force_conflicts, progress, known)
 
     if changes.helm.changes:
         chart = plan.operator
@@ -140,7 +140,7 @@ def apply_plan(
         )
 
     for change in others:
-        _send(kube, change, options.force_conflicts, progress, known)
+        send_change(kube, change, options.force_conflicts, progress, known)
 
     wait_for(
         kube,
@@ -153,13 +153,14 @@ def apply_plan(
     return ApplyResult(changes, plan.contract.to_dict())
 
 
-def _send(
+def send_change(
     kube: KubeClient,
     change: Change,
     force: bool,
     progress: Progress,
     known: dict[ObjectRef, Mapping[str, Any] | None],
 ) -> None:
+    """Send one change's request (if any), report it, and forget what was known of it."""
     request = change.request()
     if request is None:
         return

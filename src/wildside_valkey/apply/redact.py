@@ -28,6 +28,11 @@ class Redactor:
         encoded = base64.b64encode(password.encode("utf-8")).decode("ascii")
         return cls((password, encoded))
 
+    @classmethod
+    def for_plans(cls, plans: Iterable[Plan]) -> Redactor:
+        """Every plan's secrets at once (a batch's output mixes its previews')."""
+        return cls(secret for plan in plans for secret in cls.for_plan(plan)._secrets)
+
     def __call__(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, MASK)

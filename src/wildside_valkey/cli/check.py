@@ -9,6 +9,7 @@ import click
 
 from ..contract import build_contract
 from ..workload import ConnectOptions, format_check, run_check
+from ..workload.errors import ConnectOptionError
 from ..workload.password import DEFAULT_PASSWORD_ENV
 from .options import VariableCommand, command_variables, output_option, variable_options
 
@@ -26,6 +27,15 @@ _FILE = click.Path(dir_okay=False, path_type=Path)
 )
 @click.option("--host", help="Connect here instead of the contract's host (e.g. a port-forward).")
 @click.option("--port", type=click.IntRange(1, 65535), help="Connect to this port instead.")
+@click.option(
+    "--address-map",
+    "address_map",
+    multiple=True,
+    metavar="ANNOUNCED=REACHABLE",
+    help="Reach the node announced as ANNOUNCED (host:port, e.g. a pod IP) at REACHABLE "
+    "(host:port, e.g. a port-forward); repeatable, one per node. The same mapping as "
+    "connect(address_map=...).",
+)
 @click.option(
     "--password-env",
     default=DEFAULT_PASSWORD_ENV,
@@ -74,7 +84,22 @@ def check(
     when anything fails. The password is never printed.
     """
     contract: Any = contract_file or build_contract(command_variables(var_files, var_options))
+    options["address_map"] = _address_map(options.pop("address_map"))
     # Options left unset keep ConnectOptions' defaults (such as the mounted password file).
     given = {name: value for name, value in options.items() if value not in (None, False)}
     connect_options = ConnectOptions(cluster=False if standalone else None, **given)
     click.echo(format_check(run_check(contract, connect_options), output))
+
+
+def _address_map(entries: tuple[str, ...]) -> dict[str, str]:
+    """``ANNOUNCED=REACHABLE`` entries as connect's ``address_map`` (checked there)."""
+    table: dict[str, str] = {}
+    for entry in entries:
+        announced, sep, reachable = entry.partition("=")
+        if not sep:
+            raise ConnectOptionError(
+                f"--address-map {entry!r} is not ANNOUNCED=REACHABLE "
+                "(for example 10.244.0.7:6379=127.0.0.1:16380)"
+            )
+        table[announced.strip()] = reachable.strip()
+    return table

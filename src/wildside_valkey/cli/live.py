@@ -24,6 +24,7 @@ from .approval import ask, needs_question, unattended_note
 from .options import (
     VariableCommand,
     command_variables,
+    concurrency_option,
     output_option,
     tofu_sources,
     variable_options,
@@ -77,6 +78,18 @@ def _auto_approve_option(function: F) -> F:
         is_flag=True,
         help="Do not ask for confirmation on a terminal (off a terminal nothing is asked).",
     )(function)
+
+
+def _each_option(verb: str) -> Callable[[F], F]:
+    return click.option(
+        "--each",
+        "each_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="FILE",
+        help=f"{verb} many previews: FILE is a YAML or JSON list of variable overrides, one "
+        "per preview, on top of --var-file/--var (as render --each). They run in parallel "
+        "and share one operator release; one failure does not stop the others.",
+    )
 
 
 def _timeout_option(function: F) -> F:
@@ -189,14 +202,18 @@ def _plan(
     "refused when the cluster moved since. Its variables are the saved ones; sensitive "
     "ones (password_inline) are read again from the usual sources.",
 )
+@_each_option("Apply")
+@concurrency_option
 def apply(
+    *,
     var_files: tuple[str, ...],
     var_options: tuple[str, ...],
-    *,
     timeout: int | None,
     force_conflicts: bool,
     auto_approve: bool,
     plan_file: Path | None,
+    each_file: Path | None,
+    concurrency: int,
     **cluster: Any,
 ) -> None:
     """Converge the cluster: namespaces, the operator chart (helm), credentials, the
@@ -205,8 +222,20 @@ def apply(
     On a terminal it shows the plan and asks first (--auto-approve does not);
     otherwise it goes ahead and says so. Re-running with the same variables
     changes nothing. Needs mode = "apply".
+    With --each, prints a JSON object mapping "<namespace>/<cluster_name>" to each
+    applied preview's contract, names every failed preview, and exits 1 if any failed
+    (a batch is never asked about: it is for pipelines).
     """
     from ..apply import ApplyOptions, apply_plan  # noqa: PLC0415 - lazy on purpose
+
+    if each_file is not None:
+        if plan_file is not None:
+            raise click.UsageError("--each and --plan cannot be used together")
+        from .batch import plans_from_each_file, run_apply_each  # noqa: PLC0415
+
+        plans = plans_from_each_file(var_files, var_options, each_file)
+        run_apply_each(plans, cluster, timeout, force_conflicts, concurrency)
+        return
 
     if plan_file is not None:
         the_plan, saved = _load_saved(plan_file, var_files, var_options)
@@ -235,12 +264,26 @@ def apply(
 @_timeout_option
 @output_option
 @_auto_approve_option
+@_each_option("Destroy")
+@click.option(
+    "--expired",
+    is_flag=True,
+    help="Destroy every preview on the cluster whose ttl has run out (see `list`); the "
+    "variables give only the operator release's settings.",
+)
+@click.option("--dry-run", is_flag=True, help="With --expired: show what would go; delete nothing.")
+@concurrency_option
 def destroy(
+    *,
     var_files: tuple[str, ...],
     var_options: tuple[str, ...],
     timeout: int | None,
     output: Output,
     auto_approve: bool,
+    each_file: Path | None,
+    expired: bool,
+    dry_run: bool,
+    concurrency: int,
     **cluster: Any,
 ) -> None:
     """Delete what apply created for this cluster_name and namespace, nothing else.
@@ -248,8 +291,32 @@ def destroy(
     Objects are found by this instance's labels and deleted in reverse order.
     Namespaces are deleted only when apply created them. The operator release is
     uninstalled only when apply installed it and no other Valkey resource on the
-    cluster uses it.
+    cluster uses it. --each and --expired destroy many previews this same way, in
+    parallel, and settle the shared operator release once at the end.
     """
+    if each_file is not None and expired:
+        raise click.UsageError("--each and --expired cannot be used together")
+    if dry_run and not expired:
+        raise click.UsageError("--dry-run goes with --expired")
+    if expired:
+        from .batch import run_destroy_expired  # noqa: PLC0415
+
+        run_destroy_expired(
+            var_files,
+            var_options,
+            cluster,
+            timeout=timeout,
+            output=output,
+            dry_run=dry_run,
+            concurrency=concurrency,
+        )
+        return
+    if each_file is not None:
+        from .batch import plans_from_each_file, run_destroy_each  # noqa: PLC0415
+
+        plans = plans_from_each_file(var_files, var_options, each_file)
+        run_destroy_each(plans, cluster, timeout, output, concurrency)
+        return
     from ..apply import ApplyOptions, format_destroy  # noqa: PLC0415 - lazy on purpose
     from ..apply import destroy as destroy_instance  # noqa: PLC0415
 
@@ -311,11 +378,11 @@ def _approved(
 
 
 def _confirm_destroy(the_plan: Plan, kube: KubeClient, auto_approve: bool) -> None:
-    from ..apply.destroy import objects_to_destroy  # noqa: PLC0415
+    from ..apply.destroy import objects_to_delete  # noqa: PLC0415
 
     if not needs_question(auto_approve):
         return
-    refs = objects_to_destroy(the_plan, kube)
+    refs = objects_to_delete(the_plan, kube)
     lines = [f"Cluster: {kube.connection.describe()}", ""]
     lines += [f"  - delete {ref}" for ref in refs] or ["  (nothing of this cluster found)"]
     chart = the_plan.operator

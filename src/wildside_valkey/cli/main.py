@@ -43,6 +43,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "wildside_valkey.cli.live:destroy",
         "Remove what apply created for this cluster_name, nothing else.",
     ),
+    "list": (
+        "wildside_valkey.cli.previews:list_command",
+        "List the clusters this tool manages: age, readiness, labels, expiry.",
+    ),
     "check": (
         "wildside_valkey.cli.check:check",
         "Connect through the contract: PING, SET/GET/DEL, latency, version.",

@@ -95,6 +95,22 @@ def variable_options(function: F) -> F:
     return function
 
 
+# How many previews `apply --each`/`destroy --each`/`destroy --expired` work on at once:
+# most of a preview's time is spent waiting for the operator, not computing.
+DEFAULT_CONCURRENCY = 8
+
+
+def concurrency_option(function: F) -> F:
+    return click.option(
+        "--concurrency",
+        type=click.IntRange(min=1),
+        default=DEFAULT_CONCURRENCY,
+        show_default=True,
+        metavar="N",
+        help="With --each or --expired: how many previews to work on at once.",
+    )(function)
+
+
 def output_option(function: F) -> F:
     return click.option(
         "--output",

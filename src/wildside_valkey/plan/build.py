@@ -9,8 +9,10 @@ from ..variables import Variables
 from .credentials import credentials_manifest
 from .disruption import pdb_manifest, wants_pdb
 from .labels import instance_labels
+from .lifecycle import lifecycle_manifest, wants_lifecycle_record
 from .model import Component, Plan, Resource
 from .namespaces import cluster_namespace_manifest, operator_namespace_manifest
+from .network import network_policy_manifest
 from .operator import operator_chart
 from .ordering import apply_order
 from .valkey import valkey_manifest
@@ -36,6 +38,8 @@ def _resources(v: Variables, contract: Contract) -> Iterator[Resource]:
     credentials = credentials_manifest(v)
     if credentials is not None:
         yield Resource.of(Component.CLUSTER, credentials)
+    if v.network_policy_enabled:
+        yield Resource.of(Component.CLUSTER, network_policy_manifest(v))
     yield Resource.of(Component.CLUSTER, valkey_manifest(v))
     if wants_pdb(v):
         yield Resource.of(Component.CLUSTER, pdb_manifest(v))
@@ -43,3 +47,5 @@ def _resources(v: Variables, contract: Contract) -> Iterator[Resource]:
         configmap = contract_configmap(contract.to_dict())
         configmap["metadata"]["labels"] = {**configmap["metadata"]["labels"], **instance_labels(v)}
         yield Resource.of(Component.CLUSTER, configmap)
+    if wants_lifecycle_record(v):
+        yield Resource.of(Component.CLUSTER, lifecycle_manifest(v))

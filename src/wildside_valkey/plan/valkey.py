@@ -17,6 +17,9 @@ _SECRET_REFERENCED = frozenset(
         CredentialStrategy.EXISTING_SECRET,
     }
 )
+# The CRD's default (``+kubebuilder:default:="ip"``): left out, as before, so that
+# existing resources see no change.
+CRD_DEFAULT_ENDPOINT_TYPE = "ip"
 _EXTERNAL_ACCESS_TYPES = {"loadbalancer": "LoadBalancer", "proxy": "Proxy"}
 
 
@@ -33,6 +36,10 @@ def valkey_manifest(v: Variables) -> dict[str, Any]:
         # A boolean in the real CRD (the original design's string would be rejected).
         "tls": v.tls_enabled,
     }
+    if v.cluster_preferred_endpoint_type != CRD_DEFAULT_ENDPOINT_TYPE:
+        spec["clusterPreferredEndpointType"] = v.cluster_preferred_endpoint_type
+    if v.prometheus_labels:
+        spec["prometheusLabels"] = dict(v.prometheus_labels)
     if v.tls_enabled:
         spec["certIssuer"] = v.cert_issuer_name
         spec["certIssuerType"] = v.cert_issuer_type

@@ -36,3 +36,26 @@ def plan_warnings(v: Variables) -> Iterator[str]:
             "replicas > 0: valkey-operator issue #186 reports that replicas currently become "
             "extra primaries"
         )
+    yield from _lifecycle_and_monitoring_warnings(v)
+
+
+def _lifecycle_and_monitoring_warnings(v: Variables) -> Iterator[str]:
+    if v.ttl and v.mode == "render":
+        yield (
+            "ttl is recorded by apply mode only: a rendered tree lives as long as its "
+            "Git folder (delete the folder to remove the environment)"
+        )
+    if v.prometheus_labels and not v.service_monitor_enabled:
+        yield (
+            "prometheus_labels is ignored without service_monitor_enabled = true: the operator "
+            "puts these labels on the ServiceMonitor only"
+        )
+    if v.cluster_preferred_endpoint_type == "hostname":
+        # v0.0.61 never sets cluster-announce-hostname (no CONFIG SET, nothing in
+        # its valkey.conf template), and Valkey then answers '?' for the host.
+        yield (
+            'cluster_preferred_endpoint_type = "hostname": valkey-operator v0.0.61 announces '
+            "no hostnames, so Valkey names every node '?' in redirects and CLUSTER SLOTS, and "
+            'cluster clients cannot follow them; keep "ip" unless your operator version sets '
+            "cluster-announce-hostname"
+        )

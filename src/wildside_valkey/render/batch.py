@@ -28,6 +28,7 @@ from ..contract.formats import to_json
 from ..errors import Problem, VarFileError, VariablesError
 from ..plan import Component, Plan, build_plan
 from ..variables import Variables, check_mode, variables_from_mapping
+from ..variables.loading import Mode
 from ..variables.schema import SPECS
 from ..variables.yaml_text import load_yaml
 from . import flux
@@ -78,8 +79,13 @@ class Environments(NamedTuple):
     each: list[Variables]
 
 
-def environment_variables(base: Mapping[str, Any], entries: Sequence[Any]) -> Environments:
-    """Validate every entry on top of ``base``; report all bad entries by index at once."""
+def environment_variables(
+    base: Mapping[str, Any], entries: Sequence[Any], *, mode: Mode = "render"
+) -> Environments:
+    """Validate every entry on top of ``base``; report all bad entries by index at once.
+
+    ``mode`` is the command's (``apply --each`` shares the rules of ``render --each``).
+    """
     problems: list[Problem] = []
     environments: list[Variables] = []
     seen: dict[str, int] = {}
@@ -95,7 +101,7 @@ def environment_variables(base: Mapping[str, Any], entries: Sequence[Any]) -> En
             continue
         try:
             variables = variables_from_mapping({**base, **entry})
-            check_mode(variables, "render")
+            check_mode(variables, mode)
         except VariablesError as error:
             for problem in error.problems:
                 if problem in shared_problems and _root(problem.variable) not in entry:

@@ -5,7 +5,7 @@ Layout (every folder with a kustomization.yaml builds with plain ``kubectl kusto
     kustomization.yaml      -> sync.yaml
     sync.yaml               two Flux Kustomizations: operator, then cluster (dependsOn)
     operator/               namespace, chart source, HelmRelease
-    cluster/                namespace, credentials, Valkey, PodDisruptionBudget
+    cluster/                namespace, credentials, NetworkPolicy, Valkey, PodDisruptionBudget
     contract.json           the sync policy contract
 """
 
@@ -29,6 +29,7 @@ _FILE_NAMES = {
     "Namespace": "namespace.yaml",
     "Secret": "secret.yaml",
     "ExternalSecret": "externalsecret.yaml",
+    "NetworkPolicy": "networkpolicy.yaml",
     "Valkey": "valkey.yaml",
     "PodDisruptionBudget": "poddisruptionbudget.yaml",
     "ConfigMap": "configmap.yaml",

@@ -105,6 +105,45 @@ def flux_duration(value: str) -> str:
     return value
 
 
+# Go's time.ParseDuration units; a TTL is a whole positive duration.
+_GO_DURATION = re.compile(r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$")
+_GO_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)")
+_GO_UNITS = {
+    "ns": Decimal("1e-9"),
+    "us": Decimal("1e-6"),
+    "µs": Decimal("1e-6"),
+    "ms": Decimal("1e-3"),
+    "s": Decimal(1),
+    "m": Decimal(60),
+    "h": Decimal(3600),
+}
+
+
+def go_duration_seconds(value: str) -> Decimal:
+    """Seconds in a Go duration ('72h' -> 259200, '1h30m' -> 5400)."""
+    if not _GO_DURATION.fullmatch(value):
+        raise ValueError(f"must be a Go duration such as '72h', '30m' or '1h30m' (got {value!r})")
+    return sum(
+        (Decimal(number) * _GO_UNITS[unit] for number, unit in _GO_DURATION_PART.findall(value)),
+        Decimal(0),
+    )
+
+
+def optional_go_duration(value: str) -> str:
+    """Blank, or a Go duration of at least one second."""
+    if value and go_duration_seconds(value) < 1:
+        raise ValueError(f"must be at least one second (got {value!r})")
+    return value
+
+
+def dns_labels(values: tuple[str, ...]) -> tuple[str, ...]:
+    for value in values:
+        dns_label(value)
+    if len(set(values)) != len(values):
+        raise ValueError("lists a namespace more than once")
+    return values
+
+
 def dns_name(value: str) -> str:
     name = value.rstrip(".")
     if len(name) > 253 or not _DNS_SUBDOMAIN.fullmatch(name):

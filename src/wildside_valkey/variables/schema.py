@@ -175,6 +175,14 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """
 
     mode: Annotated[Literal["render", "apply"], _var("string", "`render` or `apply`")] = "render"
+    ttl: Annotated[
+        str,
+        _var(
+            "string",
+            "Go duration such as `72h`; blank = none; apply records it for `destroy --expired`",
+            formats.optional_go_duration,
+        ),
+    ] = ""
     namespace: Annotated[str, _var("string", DNS_LABEL, formats.dns_label)] = "valkey"
     operator_namespace: Annotated[str, _var("string", DNS_LABEL, formats.dns_label)] = (
         "valkey-system"
@@ -246,6 +254,13 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
         int, _var("number", "whole number ≥ 0", formats.whole_number(0, INT32_MAX))
     ] = 0
     cluster_domain: Annotated[str, _var("string", "DNS name", formats.dns_name)] = "cluster.local"
+    cluster_preferred_endpoint_type: Annotated[
+        Literal["ip", "hostname", "unknown-endpoint"],
+        _var(
+            "string",
+            "`ip`, `hostname` or `unknown-endpoint`: what redirects name; see the contract docs",
+        ),
+    ] = "ip"
     persistence_enabled: Annotated[bool, _var("bool", "")] = True
     storage_size: Annotated[
         str, _var("string", "Kubernetes quantity", formats.positive_quantity)
@@ -265,6 +280,14 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
         ResourceQuantities, _var("object({cpu, memory})", "Kubernetes quantities")
     ] = field(default_factory=_default_limits)
     prometheus_enabled: Annotated[bool, _var("bool", "")] = False
+    prometheus_labels: Annotated[
+        Mapping[str, str],
+        _var(
+            "map(string)",
+            "label keys and values valid; added to the ServiceMonitor for a Prometheus selector",
+            formats.label_map,
+        ),
+    ] = field(default_factory=lambda: MappingProxyType({}))
     service_monitor_enabled: Annotated[bool, _var("bool", "needs prometheus_enabled")] = False
     pdb_enabled: Annotated[
         bool, _var("bool", "see operator-facts.md on the operator's own PDB")
@@ -286,6 +309,33 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             normalize=without_nulls,
         ),
     ] = ()
+    network_policy_enabled: Annotated[
+        bool, _var("bool", "a NetworkPolicy admitting only what the cluster needs")
+    ] = False
+    network_policy_client_namespaces: Annotated[
+        tuple[str, ...],
+        _var(
+            "list(string)",
+            "DNS-1123 labels; namespaces whose pods may connect on 6379 (empty = `namespace`)",
+            formats.dns_labels,
+        ),
+    ] = ()
+    network_policy_client_pod_labels: Annotated[
+        Mapping[str, str],
+        _var(
+            "map(string)",
+            "label keys and values valid; only pods with these labels (empty = all pods there)",
+            formats.label_map,
+        ),
+    ] = field(default_factory=lambda: MappingProxyType({}))
+    network_policy_monitoring_namespace: Annotated[
+        str,
+        _var(
+            "string",
+            "DNS-1123 label; where Prometheus scrapes the metrics port from",
+            formats.dns_label,
+        ),
+    ] = "monitoring"
     anonymous_auth: Annotated[bool, _var("bool", "")] = False
     password_secret_name: Annotated[
         str, _var("string", "DNS-1123 subdomain", formats.dns_subdomain)

@@ -26,6 +26,7 @@ from wildside_valkey.workload.contract_view import (
     read_view,
 )
 from wildside_valkey.workload.errors import ConnectOptionError
+from wildside_valkey.workload.named import with_named_timeouts
 from wildside_valkey.workload.password import (
     DEFAULT_PASSWORD_ENV,
     DEFAULT_PASSWORD_FILE,
@@ -191,7 +192,7 @@ def open_client(contract: ContractSource, options: ConnectOptions) -> Connected:
     # The URL carries only scheme, host and port: the password goes as a
     # keyword argument so it never appears in a URL, a repr or a log line.
     kwargs: dict[str, Any] = {
-        "connection_class": connection_class,
+        "connection_class": with_named_timeouts(connection_class),
         "password": None if password is None else password.value,
         "socket_timeout": options.timeout,
         "socket_connect_timeout": options.timeout,

@@ -9,6 +9,7 @@ is searched, most specific cause first.
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 from collections.abc import Iterator
@@ -146,11 +147,28 @@ def _cluster_mode_error(attempt: Attempt) -> ConnectError:
 
 def _timeout_message(err: BaseException, attempt: Attempt) -> str:
     message = f"{attempt.address} did not answer in time ({err})"
+    if attempt.cluster and _names_another_node(err, attempt):
+        # The seed answered; a node it announced did not (a pod IP seen from
+        # outside the cluster drops the connection attempt rather than refusing it).
+        return (
+            f"the cluster reached through {attempt.address} announces a node that did not "
+            f"answer in time: {err} ({_REMAP_HINT})"
+        )
     if attempt.tls_server_name is not None and "connecting" in str(err).lower():
         # A plain-text server reads a TLS hello as the start of a command and
         # waits for the rest: the handshake hangs rather than fails.
         message += " (if the server does not serve TLS, the contract's tls.enabled must be false)"
     return message
+
+
+_TRAILING_ADDRESS = re.compile(r"((?:\[[^\]]+\]|[^\s\[\]]+):[0-9]+)\.?$")
+_REMAP_HINT = "map announced addresses with address_map, or --address-map with check"
+
+
+def _names_another_node(err: BaseException, attempt: Attempt) -> bool:
+    """True when the error names an address, and it is not the one dialled."""
+    match = _TRAILING_ADDRESS.search(str(err))
+    return match is not None and match.group(1) != attempt.address
 
 
 def _unreachable_message(err: BaseException, attempt: Attempt) -> str:
@@ -160,7 +178,7 @@ def _unreachable_message(err: BaseException, attempt: Attempt) -> str:
         # this machine cannot reach (a pod IP seen through a port-forward).
         message = (
             f"the cluster reached through {attempt.address} announces a node this client "
-            f"cannot reach: {err} (map announced addresses with address_map)"
+            f"cannot reach: {err} ({_REMAP_HINT})"
         )
     if attempt.tls_server_name is None and _mentions(err, _DROPPED_MARKERS):
         # A TLS-only server drops a plain-text client without a word.

@@ -182,6 +182,53 @@ warn contains finding if {
 	]))
 }
 
+# valkey.anonymous-isolated
+# Protects against an open data set on a shared cluster: with anonymous auth every pod that can
+# reach the Valkey pods reads and writes, and on a cluster shared by previews that is every pod
+# of every preview unless a NetworkPolicy in the same namespace selects the pods and restricts
+# ingress (network_policy_enabled renders one).
+warn contains finding if {
+	some m in lib.valkeys
+	spec(m).anonymousAuth == true
+	not isolated(m)
+	finding := lib.finding(m, "valkey.anonymous-isolated", concat("", [
+		"spec.anonymousAuth is true and no NetworkPolicy in namespace ", lib.show(namespace_of(m.object)),
+		" restricts ingress to its pods: every pod on the cluster can read and write; set network_policy_enabled = true (or anonymous_auth = false)",
+	]))
+}
+
+namespace_of(obj) := object.get(object.get(obj, "metadata", {}), "namespace", "")
+
+# The labels the operator puts on the pods of a Valkey (v0.0.61 labels()): a copy of the
+# resource's own labels plus name, instance and component.
+valkey_pod_labels(obj) := object.union(object.get(obj.metadata, "labels", {}), {
+	"app.kubernetes.io/name": "valkey",
+	"app.kubernetes.io/instance": obj.metadata.name,
+	"app.kubernetes.io/component": "valkey",
+})
+
+isolated(m) if {
+	some p in lib.objects_of("networking.k8s.io", "NetworkPolicy")
+	namespace_of(p.object) == namespace_of(m.object)
+	restricts_ingress(p.object)
+	selects(object.get(p.object.spec, "podSelector", {}), valkey_pod_labels(m.object))
+}
+
+restricts_ingress(policy) if {
+	types := object.get(policy.spec, "policyTypes", ["Ingress"])
+	"Ingress" in types
+	every rule in object.get(policy.spec, "ingress", []) {
+		count(object.keys(rule)) > 0 # an empty rule admits everything
+	}
+}
+
+selects(selector, labels) if {
+	count(object.get(selector, "matchExpressions", [])) == 0
+	every key, value in object.get(selector, "matchLabels", {}) {
+		object.get(labels, key, null) == value
+	}
+}
+
 # valkey.replicas-without-tls
 # Protects against data copied in clear text: replication streams every write between pods,
 # readable by anything on the pod network unless TLS is on.

@@ -1,0 +1,48 @@
+"""The preview lifecycle record: a small ConfigMap carrying the cluster's time to live.
+
+Not an annotation on the ``Valkey``: the operator copies the resource's
+annotations into its StatefulSet's pod template (v0.0.61
+``internal/controller/valkey_controller.go``, ``upsertStatefulSet``:
+``Annotations: annotations(valkey)``), so changing the TTL there would restart
+every pod. The record lives beside the cluster, with this instance's labels, and
+is written only in apply mode (``destroy --expired`` reads it there). A preview
+expires ``ttl`` after its record was created: the first apply that gave it a
+TTL (raising the TTL later extends it; the count does not restart).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..variables import Variables
+from .labels import instance_labels
+
+TTL_ANNOTATION = "wildside-valkey.io/ttl"
+
+
+def lifecycle_name(cluster_name: str) -> str:
+    return f"{cluster_name}-lifecycle"
+
+
+def wants_lifecycle_record(v: Variables) -> bool:
+    return v.mode == "apply" and bool(v.ttl)
+
+
+def is_lifecycle_record(obj: Mapping[str, Any]) -> bool:
+    """A ConfigMap carrying the TTL annotation (planned, or read back from the cluster)."""
+    metadata = obj.get("metadata") or {}
+    return obj.get("kind") == "ConfigMap" and TTL_ANNOTATION in (metadata.get("annotations") or {})
+
+
+def lifecycle_manifest(v: Variables) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": lifecycle_name(v.cluster_name),
+            "namespace": v.namespace,
+            "labels": instance_labels(v),
+            "annotations": {TTL_ANNOTATION: v.ttl},
+        },
+    }

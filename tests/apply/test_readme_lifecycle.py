@@ -1,0 +1,89 @@
+"""The README's apply-mode sessions (```shell-session blocks) run against the fake API server.
+
+Each block runs in one fresh folder, its commands in order, with KUBECONFIG
+pointing at a fresh fake cluster (operator simulated, helm stand-in on PATH).
+Times differ from run to run, so timestamps and the AGE column are compared
+as placeholders; everything else must match exactly.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.fakes.cluster import FakeCluster
+
+_BLOCK = re.compile(r"^```shell-session\n(?P<body>.*?)^```$", re.DOTALL | re.MULTILINE)
+_TIMESTAMP = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+_CELLS = re.compile(r" {2,}")
+
+
+def _sessions() -> list[list[tuple[str, str]]]:
+    sessions = []
+    for match in _BLOCK.finditer((REPO / "README.md").read_text()):
+        steps: list[tuple[str, str]] = []
+        for line in match["body"].splitlines(keepends=True):
+            if line.startswith("$ "):
+                steps.append((line[2:].strip(), ""))
+            elif steps:
+                steps[-1] = (steps[-1][0], steps[-1][1] + line)
+        sessions.append(steps)
+    return sessions
+
+
+def normalise(text: str) -> str:
+    lines = []
+    table = False
+    for line in _TIMESTAMP.sub("<time>", text).splitlines():
+        table = line.startswith("NAMESPACE  NAME  AGE") or (table and bool(line.strip()))
+        if not table:
+            lines.append(line)
+            continue
+        cells = _CELLS.split(line.strip())
+        if cells[0] != "NAMESPACE":
+            cells[2] = "<age>"
+        lines.append("  ".join(cells))
+    return "\n".join(lines)
+
+
+def test_the_readme_has_a_session() -> None:
+    assert _sessions()
+
+
+@pytest.mark.parametrize("steps", _sessions(), ids=lambda steps: steps[0][0][:50])
+def test_readme_session(
+    steps: list[tuple[str, str]], fake_cluster: FakeCluster, tmp_path: Path
+) -> None:
+    work = tmp_path / "session"
+    work.mkdir()
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "KUBECONFIG": str(fake_cluster.kubeconfig.path),
+    }
+    for command, expected in steps:
+        result = subprocess.run(
+            ["bash", "-c", f"{{ {command}\n}} 2>&1"],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert normalise(result.stdout) == normalise(expected), (
+            f"README example `{command}` printed:\n{result.stdout}"
+        )
+
+
+def test_normalise_keeps_what_matters() -> None:
+    table = "NAMESPACE  NAME  AGE  READY\npreview-1  pr-1  2s   true\n"
+    assert normalise(table) == normalise(table.replace("2s ", "9m "))
+    assert normalise(table) != normalise(table.replace("true", "false"))
+    assert normalise("at 2026-12-01T09:00:01Z") == "at <time>"
