@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.cases.harness import crds_dir
 from tests.fakes.cluster import FakeCluster, apply_plan_for
 from tests.fakes.kube_sim import install_valkey_crd, simulate_external_secrets
 from wildside_valkey.apply import FIELD_MANAGER, ApiRequestError
@@ -25,7 +26,6 @@ INSTANCE_LABELS = {
     "wildside-valkey.io/cluster-namespace": "valkey",
 }
 MARKER = f"/api/v1/namespaces/valkey-system/configmaps/{MARKER_NAME}"
-SHARED_CRDS = Path(__file__).resolve().parents[2].parent / "shared" / "crds"
 
 
 def stored(cluster: FakeCluster, resource: str, namespace: str | None, name: str) -> Any:
@@ -254,9 +254,8 @@ def test_a_chart_from_an_https_repository_uses_repo(fake_cluster: FakeCluster) -
     assert upgrade.option("--repo") == "https://hyperspike.github.io/valkey-operator"
 
 
-@pytest.mark.skipif(not SHARED_CRDS.is_dir(), reason="../shared/crds is not present")
 def test_server_defaults_from_the_real_crd_are_not_changes(fake_cluster: FakeCluster) -> None:
-    crd = yaml.safe_load((SHARED_CRDS / "hyperspike.io_valkeys.yaml").read_text())
+    crd = yaml.safe_load((crds_dir() / "hyperspike.io_valkeys.yaml").read_text())
     schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
     fake_cluster.api.delete_object("customresourcedefinitions", None, "valkeys.hyperspike.io")
     install_valkey_crd(fake_cluster.api, schema=schema)

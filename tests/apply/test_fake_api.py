@@ -19,6 +19,7 @@ from lightkube.resources.core_v1 import Namespace, Secret
 from lightkube.resources.policy_v1 import PodDisruptionBudget
 from lightkube.types import CascadeType, PatchType
 
+from tests.cases.harness import crds_dir
 from tests.fakes.kube_api import FakeKubeApi
 from tests.fakes.kube_resources import CORE_RESOURCES, ResourceType
 from tests.fakes.kube_sim import simulate_external_secrets, simulate_valkey_operator
@@ -31,7 +32,6 @@ Valkey: Any = create_namespaced_resource("hyperspike.io", "v1", "Valkey", "valke
 ExternalSecret: Any = create_namespaced_resource(
     "external-secrets.io", "v1", "ExternalSecret", "externalsecrets"
 )
-SHARED_CRDS = Path(__file__).resolve().parents[2].parent / "shared" / "crds"
 
 
 @pytest.fixture
@@ -849,11 +849,10 @@ def test_custom_types_are_404_until_their_crd_exists(
         assert c.apply(valkey()).spec == {"nodes": 1}
 
 
-@pytest.mark.skipif(not SHARED_CRDS.is_dir(), reason="../shared/crds is not present")
 def test_installed_crd_schema_prunes_defaults_and_validates(
     client: Client, fake_kube: FakeKubeApi
 ) -> None:
-    fake_kube.install_crd(SHARED_CRDS / "hyperspike.io_valkeys.yaml")
+    fake_kube.install_crd(crds_dir() / "hyperspike.io_valkeys.yaml")
     client.apply(ns("valkey"))
     base: dict[str, Any] = {
         "anonymousAuth": False,
