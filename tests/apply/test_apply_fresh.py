@@ -48,7 +48,9 @@ def test_fresh_apply_of_the_defaults_sends_exactly_these_requests(
         "GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions/valkeys.hyperspike.io",
         "PATCH /apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey",
         "GET /api/v1/namespaces/valkey/secrets/valkey",
+        # Forming (no status yet), then the operator's StatefulSet rolled out, then ready.
         "GET /apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey",
+        "GET /apis/apps/v1/namespaces/valkey/statefulsets/valkey",
         "GET /apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey",
     ]
     patches = [r for r in fake_cluster.requests() if r.method == "PATCH"]
@@ -150,7 +152,10 @@ def test_inline_password_becomes_our_secret_before_the_valkey(fake_cluster: Fake
     assert patches.index("PATCH /api/v1/namespaces/valkey/secrets/valkey-password") < (
         patches.index("PATCH /apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey")
     )
-    assert fake_cluster.operator.created == ["poddisruptionbudgets/valkey/valkey"]
+    assert fake_cluster.operator.created == [
+        "poddisruptionbudgets/valkey/valkey",
+        "statefulsets/valkey/valkey",
+    ]
 
 
 def test_external_secrets_create_the_secret_that_apply_waits_for(
@@ -177,7 +182,10 @@ def test_anonymous_auth_has_no_credentials_to_wait_for(fake_cluster: FakeCluster
     assert result.contract["credentials"] is None
     assert stored(fake_cluster, "valkeys", "valkey", "valkey")["spec"]["anonymousAuth"] is True
     assert not [path for path in fake_cluster.calls() if "/secrets" in path]
-    assert fake_cluster.operator.created == ["poddisruptionbudgets/valkey/valkey"]
+    assert fake_cluster.operator.created == [
+        "poddisruptionbudgets/valkey/valkey",
+        "statefulsets/valkey/valkey",
+    ]
 
 
 def test_tls_settings_reach_the_valkey(fake_cluster: FakeCluster) -> None:

@@ -16,13 +16,12 @@ from lightkube.generic_resource import create_namespaced_resource
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
 from lightkube.resources.core_v1 import Namespace, Secret
-from lightkube.resources.policy_v1 import PodDisruptionBudget
 from lightkube.types import CascadeType, PatchType
 
 from tests.cases.harness import crds_dir
 from tests.fakes.kube_api import FakeKubeApi
 from tests.fakes.kube_resources import CORE_RESOURCES, ResourceType
-from tests.fakes.kube_sim import simulate_external_secrets, simulate_valkey_operator
+from tests.fakes.kube_sim import simulate_external_secrets
 from tests.fakes.kubeconfig import KubeconfigFile
 
 MakeFakeKube = Callable[..., FakeKubeApi]
@@ -671,47 +670,6 @@ def test_delay_trips_the_client_timeout_but_the_write_happens(
 # ---------------------------------------------------- reactors and simulators
 
 
-def test_operator_simulation_and_wait_through_watch(client: Client, fake_kube: FakeKubeApi) -> None:
-    sim = simulate_valkey_operator(fake_kube, ready_after_gets=2)
-    client.apply(ns("valkey"))
-    client.apply(valkey())
-    assert sim.created == ["secrets/valkey/valkey", "poddisruptionbudgets/valkey/valkey"]
-    password = client.get(Secret, "valkey", namespace="valkey").data
-    assert password is not None
-    assert set(password) == {"password"}
-    pdb = client.get(PodDisruptionBudget, "valkey", namespace="valkey")
-    assert pdb.spec is not None
-    assert pdb.spec.maxUnavailable == 1
-    assert client.get(Valkey, "valkey", namespace="valkey").status["ready"] is False
-
-    result: dict[str, Any] = {}
-
-    def waiter() -> None:
-        result["obj"] = client.wait(Valkey, "valkey", namespace="valkey", for_conditions=["Ready"])
-
-    thread = threading.Thread(target=waiter)
-    thread.start()
-    time.sleep(0.2)
-    assert client.get(Valkey, "valkey", namespace="valkey").status["ready"] is True
-    thread.join(timeout=5)
-    assert not thread.is_alive()
-    assert result["obj"].status["ready"] is True
-    watches = [r for r in fake_kube.requests() if r.verb == "watch"]
-    assert watches
-    assert watches[0].query["fieldSelector"] == "metadata.name=valkey"
-
-
-def test_operator_can_turn_ready_on_a_timer_for_watch_only_clients(
-    client: Client, fake_kube: FakeKubeApi
-) -> None:
-    simulate_valkey_operator(fake_kube, ready_after_gets=None, ready_after_seconds=0.2)
-    client.apply(ns("valkey"))
-    client.apply(valkey())
-    done = client.wait(Valkey, "valkey", namespace="valkey", for_conditions=["Ready"])
-    assert done.status["ready"] is True
-    assert not [r for r in fake_kube.requests() if r.verb == "get"]
-
-
 def test_watch_resumes_from_a_resource_version(client: Client, fake_kube: FakeKubeApi) -> None:
     client.apply(ns("valkey"))
     first = client.apply(valkey(nodes=1))
@@ -755,18 +713,6 @@ def test_concurrent_clients_get_unique_monotonic_versions(
     versions = [int(o["metadata"]["resourceVersion"]) for o in fake_kube.objects("namespaces")]
     assert len(versions) == 40
     assert len(set(versions)) == 40
-
-
-def test_operator_waits_for_a_referenced_password_secret(
-    client: Client, fake_kube: FakeKubeApi
-) -> None:
-    simulate_valkey_operator(fake_kube, ready_after_gets=1)
-    client.apply(ns("valkey"))
-    client.apply(valkey(nodes=1, servicePassword={"name": "pw", "key": "password"}))
-    status = client.get(Valkey, "valkey", namespace="valkey").status
-    assert status["ready"] is False
-    assert status["conditions"][0]["message"] == 'secret "pw" not found'
-    assert fake_kube.get("secrets", "valkey", "valkey") is None
 
 
 def test_external_secrets_simulation_creates_the_target(
