@@ -72,3 +72,23 @@ def rule_holds(rule: str, value: Any) -> bool:
 def flux_expression(expression: str, obj: Mapping[str, Any]) -> bool:
     """A Flux health-check expression over an object, bound as kustomize-controller binds it."""
     return _boolean(_parsed_flux(expression).eval(data=dict(obj)), expression)
+
+
+def flux_health_status(check: Mapping[str, str], obj: Mapping[str, Any]) -> str:
+    """``InProgress``, ``Failed`` or ``Current``, as fluxcd/pkg runtime/cel
+    status_evaluator.go ``Evaluate`` decides it; an evaluation error is raised, as there.
+
+    The built-in check first (a status.observedGeneration that is an int and differs
+    from metadata.generation is InProgress), then inProgress, failed, current in that
+    order (RFC 0009); none true is InProgress.
+    """
+    status = obj.get("status")
+    observed = status.get("observedGeneration") if isinstance(status, Mapping) else None
+    generation = (obj.get("metadata") or {}).get("generation")
+    if isinstance(observed, int) and isinstance(generation, int) and observed != generation:
+        return "InProgress"
+    for key, result in (("inProgress", "InProgress"), ("failed", "Failed"), ("current", "Current")):
+        expression = check.get(key)
+        if expression and flux_expression(expression, obj):
+            return result
+    return "InProgress"
