@@ -50,7 +50,7 @@ def _spec(**variables: Any) -> dict[str, Any]:
 
 def _check(spec: dict[str, Any], kind: str) -> dict[str, str]:
     [check] = [c for c in spec["healthCheckExprs"] if c["kind"] == kind]
-    return check
+    return {str(k): str(v) for k, v in check.items()}
 
 
 def _valkey(generation: int, managed: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:

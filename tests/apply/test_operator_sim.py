@@ -49,8 +49,7 @@ def _create(client: Client, **spec: Any) -> None:
 
 
 def _read(client: Client) -> dict[str, Any]:
-    obj = client.get(Valkey, "vk", namespace="db").to_dict()
-    assert isinstance(obj, dict)
+    obj: dict[str, Any] = client.get(Valkey, "vk", namespace="db").to_dict()  # type: ignore[no-untyped-call]
     return obj
 
 
