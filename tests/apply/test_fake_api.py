@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -835,6 +836,36 @@ def test_installed_crd_schema_prunes_defaults_and_validates(
     )
     assert strict.status_code == 400
     assert 'unknown field "spec.bogus"' in strict.json()["message"]
+
+
+def test_installed_crd_rules_are_enforced_with_cel(client: Client, fake_kube: FakeKubeApi) -> None:
+    # helm-controller v1.6.3's rule on HelmRelease.spec: exactly one of chart and chartRef.
+    fake_kube.install_crd(crds_dir() / "helm.toolkit.fluxcd.io_helmreleases.yaml")
+    client.apply(ns("flux-system"))
+    release: dict[str, Any] = {
+        "apiVersion": "helm.toolkit.fluxcd.io/v2",
+        "kind": "HelmRelease",
+        "metadata": {"name": "r", "namespace": "flux-system"},
+        "spec": {"interval": "1h", "chartRef": {"kind": "OCIRepository", "name": "r"}},
+    }
+    path = "/apis/helm.toolkit.fluxcd.io/v2/namespaces/flux-system/helmreleases/r"
+
+    def send(body: dict[str, Any]) -> httpx.Response:
+        return raw(
+            fake_kube,
+            "PATCH",
+            path,
+            params={"fieldManager": "x"},
+            headers={"Content-Type": "application/apply-patch+yaml"},
+            content=json.dumps(body).encode(),
+        )
+
+    ok = send(release)
+    assert ok.status_code == 201, ok.text
+    chart = {"spec": {"chart": "c", "sourceRef": {"kind": "HelmRepository", "name": "r"}}}
+    refused = send(dict(release, spec={**release["spec"], "chart": chart}))
+    assert refused.status_code == 422
+    assert "either chart or chartRef must be set" in refused.json()["message"]
 
 
 def test_discovery_documents(fake_kube: FakeKubeApi) -> None:
