@@ -66,7 +66,7 @@ def measure(repeat: int) -> tuple[list[Sample], list[Sample], list[float]]:
     for _ in range(repeat):
         with tempfile.TemporaryDirectory(prefix="bench-apply-") as folder, FakeKubeApi() as api:
             root = Path(folder)
-            simulate_valkey_operator(api, ready_after_gets=2)
+            simulate_valkey_operator(api)
             install_valkey_crd(api)
             kubeconfig = write_kubeconfig(root / "kubeconfig", api.url).path
             helm = FakeHelm(root / "helm", bin_dir=write_launcher(root / "bin"))

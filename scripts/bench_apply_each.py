@@ -51,7 +51,7 @@ def run_once(plans: list[Plan], concurrency: int) -> tuple[float, int]:
     """Seconds for one `apply --each` on a fresh fake cluster, and its API request count."""
     with tempfile.TemporaryDirectory(prefix="bench-each-") as folder, FakeKubeApi() as api:
         root = Path(folder)
-        simulate_valkey_operator(api, ready_after_gets=2)
+        simulate_valkey_operator(api)
         install_valkey_crd(api)
         kubeconfig = write_kubeconfig(root / "kubeconfig", api.url).path
         helm = FakeHelm(root / "helm", bin_dir=write_launcher(root / "bin"))

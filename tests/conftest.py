@@ -11,6 +11,12 @@ from pathlib import Path
 
 import pytest
 
+# Loaded before anything can load regopy: the two native libraries share C++ symbol names,
+# and with regopy loaded first a CEL evaluation that ends in an error value crashes the
+# interpreter (free(): invalid pointer). Loaded in this order, both work (tests/test_flux_health.py
+# and tests/policies run in one session).
+import tests.fakes.cel_runtime  # noqa: F401
+
 pytest_plugins = ["tests.fakes.plugin"]
 
 REPO = Path(__file__).resolve().parents[1]

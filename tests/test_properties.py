@@ -22,7 +22,7 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tests.cases.harness import crds_dir, kubernetes_objects, object_key, run_cli
+from tests.cases.harness import kubernetes_objects, object_key, run_cli
 from tests.cases.kube_schemas import validation_errors
 from wildside_valkey.errors import VariablesError
 from wildside_valkey.plan import build_plan
@@ -153,7 +153,6 @@ def plausible_variables(draw: st.DrawFn) -> dict[str, Any]:
     return {name: draw(st.sampled_from(PLAUSIBLE[name])) for name in names}
 
 
-@pytest.mark.skipif(not crds_dir().is_dir(), reason=f"the shared CRDs are not at {crds_dir()}")
 @settings(max_examples=300, deadline=None)
 @given(plausible_variables())
 def test_accepted_variables_render_objects_the_api_server_accepts(raw: dict[str, Any]) -> None:

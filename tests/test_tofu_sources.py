@@ -35,13 +35,13 @@ def test_tf_var_environment_variables(run_cli: RunCli) -> None:
         env={
             "TF_VAR_nodes": "3",
             "TF_VAR_cluster_name": "from-env",
-            "TF_VAR_persistence_enabled": "false",
+            "TF_VAR_anonymous_auth": "true",
             "TF_VAR_unrelated_module_setting": "ignored, as tofu ignores it",
         },
     )
     assert got["replication"]["nodes"] == 3
     assert got["cluster_name"] == "from-env"
-    assert got["persistence"]["storage_class"] is None  # no claim template of ours
+    assert got["credentials"] is None  # a bool from the environment: no password at all
 
 
 def test_tf_var_takes_hcl_literals_for_objects(run_cli: RunCli) -> None:

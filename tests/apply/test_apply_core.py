@@ -37,7 +37,7 @@ from wildside_valkey.apply.release import (
     values_document,
 )
 from wildside_valkey.apply.retry import Transient, call_with_retry
-from wildside_valkey.apply.waiting import established, valkey_ready
+from wildside_valkey.apply.waiting import established, rolled_out, valkey_ready
 from wildside_valkey.plan import Plan
 
 MANAGER = "wildside-valkey"
@@ -365,19 +365,49 @@ def test_retry_gives_up_after_the_last_attempt() -> None:
 
 
 def test_readiness_checks() -> None:
+    # The only status valkey-operator v0.0.61 writes (valkey_controller.go line 323).
     assert valkey_ready({"status": {"ready": True}}) == (True, "ready")
-    stale = {
-        "metadata": {"generation": 2},
-        "status": {"ready": True, "conditions": [{"type": "Ready", "observedGeneration": 1}]},
-    }
-    assert valkey_ready(stale)[0] is False
-    waiting = {"status": {"ready": False, "conditions": [_ready("False", "Error", "no pw")]}}
-    assert valkey_ready(waiting) == (False, "Ready=False Error: no pw")
+    forming = (
+        False,
+        "forming: the operator reports ready once every pod has joined the cluster",
+    )
+    assert valkey_ready({"metadata": {"generation": 1}}) == forming
+    assert "operator running" not in forming[1]
     assert established(None)[1] == "not found (the operator's chart installs it)"
 
 
-def _ready(status: str, reason: str, message: str) -> dict[str, str]:
-    return {"type": "Ready", "status": status, "reason": reason, "message": message}
+def _sts(replicas: int, generation: int, **status: int) -> dict[str, Any]:
+    return {
+        "metadata": {"generation": generation},
+        "spec": {"replicas": replicas, "template": {"spec": {"containers": [{"image": "v:1"}]}}},
+        "status": status,
+    }
+
+
+@pytest.mark.parametrize(
+    ("sts", "done", "detail"),
+    [
+        (None, False, "not created by the operator yet"),
+        (_sts(1, 1, observedGeneration=1, updatedReplicas=1, readyReplicas=1), False,
+         "the operator has not yet resized it to 3 pods (spec has 1)"),
+        (_sts(3, 2, observedGeneration=1, updatedReplicas=1, readyReplicas=1), False,
+         "generation 2 not yet observed"),
+        (_sts(3, 2, observedGeneration=2, updatedReplicas=1, readyReplicas=3), False,
+         "1/3 pods updated, 3/3 ready"),
+        (_sts(3, 2, observedGeneration=2, updatedReplicas=3, readyReplicas=3), True,
+         "3/3 pods updated and ready"),
+    ],
+)  # fmt: skip
+def test_a_rollout_is_done_when_the_statefulset_shows_the_whole_spec(
+    sts: dict[str, Any] | None, done: bool, detail: str
+) -> None:
+    assert rolled_out(3)(sts) == (done, detail)
+
+
+def test_a_new_image_is_only_rolled_out_once_the_statefulset_has_it() -> None:
+    sts = _sts(1, 1, observedGeneration=1, updatedReplicas=1, readyReplicas=1)
+    assert rolled_out(1, "v:2")(sts) == (False, "the operator has not yet set image v:2")
+    assert rolled_out(1, "v:1")(sts)[0] is True
 
 
 def test_redactor_masks_the_password_and_its_base64() -> None:

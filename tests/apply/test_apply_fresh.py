@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.cases.harness import crds_dir
 from tests.fakes.cluster import FakeCluster, apply_plan_for
 from tests.fakes.kube_sim import install_valkey_crd, simulate_external_secrets
 from wildside_valkey.apply import FIELD_MANAGER, ApiRequestError
@@ -25,7 +26,6 @@ INSTANCE_LABELS = {
     "wildside-valkey.io/cluster-namespace": "valkey",
 }
 MARKER = f"/api/v1/namespaces/valkey-system/configmaps/{MARKER_NAME}"
-SHARED_CRDS = Path(__file__).resolve().parents[2].parent / "shared" / "crds"
 
 
 def stored(cluster: FakeCluster, resource: str, namespace: str | None, name: str) -> Any:
@@ -48,7 +48,9 @@ def test_fresh_apply_of_the_defaults_sends_exactly_these_requests(
         "GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions/valkeys.hyperspike.io",
         "PATCH /apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey",
         "GET /api/v1/namespaces/valkey/secrets/valkey",
+        # Forming (no status yet), then the operator's StatefulSet rolled out, then ready.
         "GET /apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey",
+        "GET /apis/apps/v1/namespaces/valkey/statefulsets/valkey",
         "GET /apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey",
     ]
     patches = [r for r in fake_cluster.requests() if r.method == "PATCH"]
@@ -150,7 +152,10 @@ def test_inline_password_becomes_our_secret_before_the_valkey(fake_cluster: Fake
     assert patches.index("PATCH /api/v1/namespaces/valkey/secrets/valkey-password") < (
         patches.index("PATCH /apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey")
     )
-    assert fake_cluster.operator.created == ["poddisruptionbudgets/valkey/valkey"]
+    assert fake_cluster.operator.created == [
+        "poddisruptionbudgets/valkey/valkey",
+        "statefulsets/valkey/valkey",
+    ]
 
 
 def test_external_secrets_create_the_secret_that_apply_waits_for(
@@ -177,7 +182,10 @@ def test_anonymous_auth_has_no_credentials_to_wait_for(fake_cluster: FakeCluster
     assert result.contract["credentials"] is None
     assert stored(fake_cluster, "valkeys", "valkey", "valkey")["spec"]["anonymousAuth"] is True
     assert not [path for path in fake_cluster.calls() if "/secrets" in path]
-    assert fake_cluster.operator.created == ["poddisruptionbudgets/valkey/valkey"]
+    assert fake_cluster.operator.created == [
+        "poddisruptionbudgets/valkey/valkey",
+        "statefulsets/valkey/valkey",
+    ]
 
 
 def test_tls_settings_reach_the_valkey(fake_cluster: FakeCluster) -> None:
@@ -254,9 +262,8 @@ def test_a_chart_from_an_https_repository_uses_repo(fake_cluster: FakeCluster) -
     assert upgrade.option("--repo") == "https://hyperspike.github.io/valkey-operator"
 
 
-@pytest.mark.skipif(not SHARED_CRDS.is_dir(), reason="../shared/crds is not present")
 def test_server_defaults_from_the_real_crd_are_not_changes(fake_cluster: FakeCluster) -> None:
-    crd = yaml.safe_load((SHARED_CRDS / "hyperspike.io_valkeys.yaml").read_text())
+    crd = yaml.safe_load((crds_dir() / "hyperspike.io_valkeys.yaml").read_text())
     schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
     fake_cluster.api.delete_object("customresourcedefinitions", None, "valkeys.hyperspike.io")
     install_valkey_crd(fake_cluster.api, schema=schema)

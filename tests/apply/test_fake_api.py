@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,12 +17,12 @@ from lightkube.generic_resource import create_namespaced_resource
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
 from lightkube.resources.core_v1 import Namespace, Secret
-from lightkube.resources.policy_v1 import PodDisruptionBudget
 from lightkube.types import CascadeType, PatchType
 
+from tests.cases.harness import crds_dir
 from tests.fakes.kube_api import FakeKubeApi
 from tests.fakes.kube_resources import CORE_RESOURCES, ResourceType
-from tests.fakes.kube_sim import simulate_external_secrets, simulate_valkey_operator
+from tests.fakes.kube_sim import simulate_external_secrets
 from tests.fakes.kubeconfig import KubeconfigFile
 
 MakeFakeKube = Callable[..., FakeKubeApi]
@@ -31,7 +32,6 @@ Valkey: Any = create_namespaced_resource("hyperspike.io", "v1", "Valkey", "valke
 ExternalSecret: Any = create_namespaced_resource(
     "external-secrets.io", "v1", "ExternalSecret", "externalsecrets"
 )
-SHARED_CRDS = Path(__file__).resolve().parents[2].parent / "shared" / "crds"
 
 
 @pytest.fixture
@@ -671,47 +671,6 @@ def test_delay_trips_the_client_timeout_but_the_write_happens(
 # ---------------------------------------------------- reactors and simulators
 
 
-def test_operator_simulation_and_wait_through_watch(client: Client, fake_kube: FakeKubeApi) -> None:
-    sim = simulate_valkey_operator(fake_kube, ready_after_gets=2)
-    client.apply(ns("valkey"))
-    client.apply(valkey())
-    assert sim.created == ["secrets/valkey/valkey", "poddisruptionbudgets/valkey/valkey"]
-    password = client.get(Secret, "valkey", namespace="valkey").data
-    assert password is not None
-    assert set(password) == {"password"}
-    pdb = client.get(PodDisruptionBudget, "valkey", namespace="valkey")
-    assert pdb.spec is not None
-    assert pdb.spec.maxUnavailable == 1
-    assert client.get(Valkey, "valkey", namespace="valkey").status["ready"] is False
-
-    result: dict[str, Any] = {}
-
-    def waiter() -> None:
-        result["obj"] = client.wait(Valkey, "valkey", namespace="valkey", for_conditions=["Ready"])
-
-    thread = threading.Thread(target=waiter)
-    thread.start()
-    time.sleep(0.2)
-    assert client.get(Valkey, "valkey", namespace="valkey").status["ready"] is True
-    thread.join(timeout=5)
-    assert not thread.is_alive()
-    assert result["obj"].status["ready"] is True
-    watches = [r for r in fake_kube.requests() if r.verb == "watch"]
-    assert watches
-    assert watches[0].query["fieldSelector"] == "metadata.name=valkey"
-
-
-def test_operator_can_turn_ready_on_a_timer_for_watch_only_clients(
-    client: Client, fake_kube: FakeKubeApi
-) -> None:
-    simulate_valkey_operator(fake_kube, ready_after_gets=None, ready_after_seconds=0.2)
-    client.apply(ns("valkey"))
-    client.apply(valkey())
-    done = client.wait(Valkey, "valkey", namespace="valkey", for_conditions=["Ready"])
-    assert done.status["ready"] is True
-    assert not [r for r in fake_kube.requests() if r.verb == "get"]
-
-
 def test_watch_resumes_from_a_resource_version(client: Client, fake_kube: FakeKubeApi) -> None:
     client.apply(ns("valkey"))
     first = client.apply(valkey(nodes=1))
@@ -755,18 +714,6 @@ def test_concurrent_clients_get_unique_monotonic_versions(
     versions = [int(o["metadata"]["resourceVersion"]) for o in fake_kube.objects("namespaces")]
     assert len(versions) == 40
     assert len(set(versions)) == 40
-
-
-def test_operator_waits_for_a_referenced_password_secret(
-    client: Client, fake_kube: FakeKubeApi
-) -> None:
-    simulate_valkey_operator(fake_kube, ready_after_gets=1)
-    client.apply(ns("valkey"))
-    client.apply(valkey(nodes=1, servicePassword={"name": "pw", "key": "password"}))
-    status = client.get(Valkey, "valkey", namespace="valkey").status
-    assert status["ready"] is False
-    assert status["conditions"][0]["message"] == 'secret "pw" not found'
-    assert fake_kube.get("secrets", "valkey", "valkey") is None
 
 
 def test_external_secrets_simulation_creates_the_target(
@@ -849,11 +796,10 @@ def test_custom_types_are_404_until_their_crd_exists(
         assert c.apply(valkey()).spec == {"nodes": 1}
 
 
-@pytest.mark.skipif(not SHARED_CRDS.is_dir(), reason="../shared/crds is not present")
 def test_installed_crd_schema_prunes_defaults_and_validates(
     client: Client, fake_kube: FakeKubeApi
 ) -> None:
-    fake_kube.install_crd(SHARED_CRDS / "hyperspike.io_valkeys.yaml")
+    fake_kube.install_crd(crds_dir() / "hyperspike.io_valkeys.yaml")
     client.apply(ns("valkey"))
     base: dict[str, Any] = {
         "anonymousAuth": False,
@@ -890,6 +836,36 @@ def test_installed_crd_schema_prunes_defaults_and_validates(
     )
     assert strict.status_code == 400
     assert 'unknown field "spec.bogus"' in strict.json()["message"]
+
+
+def test_installed_crd_rules_are_enforced_with_cel(client: Client, fake_kube: FakeKubeApi) -> None:
+    # helm-controller v1.6.3's rule on HelmRelease.spec: exactly one of chart and chartRef.
+    fake_kube.install_crd(crds_dir() / "helm.toolkit.fluxcd.io_helmreleases.yaml")
+    client.apply(ns("flux-system"))
+    release: dict[str, Any] = {
+        "apiVersion": "helm.toolkit.fluxcd.io/v2",
+        "kind": "HelmRelease",
+        "metadata": {"name": "r", "namespace": "flux-system"},
+        "spec": {"interval": "1h", "chartRef": {"kind": "OCIRepository", "name": "r"}},
+    }
+    path = "/apis/helm.toolkit.fluxcd.io/v2/namespaces/flux-system/helmreleases/r"
+
+    def send(body: dict[str, Any]) -> httpx.Response:
+        return raw(
+            fake_kube,
+            "PATCH",
+            path,
+            params={"fieldManager": "x"},
+            headers={"Content-Type": "application/apply-patch+yaml"},
+            content=json.dumps(body).encode(),
+        )
+
+    ok = send(release)
+    assert ok.status_code == 201, ok.text
+    chart = {"spec": {"chart": "c", "sourceRef": {"kind": "HelmRepository", "name": "r"}}}
+    refused = send(dict(release, spec={**release["spec"], "chart": chart}))
+    assert refused.status_code == 422
+    assert "either chart or chartRef must be set" in refused.json()["message"]
 
 
 def test_discovery_documents(fake_kube: FakeKubeApi) -> None:

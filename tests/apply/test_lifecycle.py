@@ -272,7 +272,6 @@ def test_destroy_expired_dry_run_then_for_real(
     assert nothing.stdout == "No expired previews.\n"
 
 
-@pytest.mark.xfail(reason="needs issue-9 namespace keep", strict=True)
 def test_destroy_expired_keeps_a_namespace_that_holds_a_foreign_object(
     run_cli: RunCli, fake_cluster: FakeCluster, tmp_path: Path
 ) -> None:

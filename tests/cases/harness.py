@@ -47,11 +47,15 @@ CRDS_ENV = "WILDSIDE_VALKEY_CRDS"
 
 
 def crds_dir() -> Path:
-    """The real CRDs: ``$WILDSIDE_VALKEY_CRDS``, else ``../shared/crds`` beside the repo."""
+    """The CRDs' structural schemas: ``$WILDSIDE_VALKEY_CRDS``, else tests/data/crds.
+
+    tests/data/crds is extracted from the upstream CRDs (each file names its
+    upstream version) by scripts/extract_crd_schemas.py, so any clone has it.
+    """
     override = os.environ.get(CRDS_ENV)
     if override:
         return Path(override).resolve()
-    return (REPO_ROOT / ".." / "shared" / "crds").resolve()
+    return REPO_ROOT / "tests" / "data" / "crds"
 
 
 def regenerate_hint(case: str | None = None) -> str:

@@ -1,17 +1,17 @@
 """Validate rendered objects as the API server would, without one.
 
-Custom resources are checked against the real CRDs (``crds_dir()``, never copied
-into the project): each served version's ``openAPIV3Schema`` is turned into a JSON
-Schema in which unknown fields are *rejected* (the API server would silently
+Custom resources are checked against the structural schemas of the real CRDs
+(``crds_dir()``: tests/data/crds, extracted from upstream by
+scripts/extract_crd_schemas.py): each served version's ``openAPIV3Schema`` is
+turned into a JSON Schema in which unknown fields are *rejected* (the API server would silently
 prune them, so a field the CRD does not know is a field that does nothing), and
-the CRD's ``x-kubernetes-validations`` rules are evaluated by a small interpreter
-for the CEL subset these CRDs use. Built-in kinds go to ``kubernetes_validate``
+the CRD's ``x-kubernetes-validations`` rules are evaluated by a real CEL
+runtime (``tests.fakes.cel_runtime``). Built-in kinds go to ``kubernetes_validate``
 in strict mode.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -21,6 +21,8 @@ from typing import Any
 import jsonschema
 import kubernetes_validate
 import yaml
+
+from tests.fakes.cel_runtime import rule_holds
 
 from .harness import crds_dir
 
@@ -181,130 +183,12 @@ def served_crds(folder: Path | None = None) -> dict[tuple[str, str], CrdVersion]
     return found
 
 
-# --------------------------------------------------------------------- a CEL subset
-
-
-class CelError(ValueError):
-    """A rule outside the supported subset (so that it is never silently skipped)."""
-
-
-_CEL_TOKEN = re.compile(
-    r"\s*(?:(?P<op>&&|\|\||==|!=|[!().])|(?P<str>'(?:[^'\\]|\\.)*')|(?P<ident>[A-Za-z_]\w*))"
-)
-
-
-def _tokens(rule: str) -> list[str]:
-    tokens: list[str] = []
-    position = 0
-    rule = rule.strip()
-    while position < len(rule):
-        match = _CEL_TOKEN.match(rule, position)
-        if not match:
-            raise CelError(f"unsupported CEL at {rule[position:]!r} in {rule!r}")
-        tokens.append(match.group(match.lastgroup or "op"))
-        position = match.end()
-    return tokens
-
-
-class _Cel:
-    """``has(self.a.b)``, ``self.a == 'x'``, ``!=``, ``!``, ``&&``, ``||`` and parentheses."""
-
-    def __init__(self, rule: str, value: Any) -> None:
-        self.rule = rule
-        self.tokens = _tokens(rule)
-        self.position = 0
-        self.value = value
-
-    def run(self) -> bool:
-        result = self._or()
-        if self.position != len(self.tokens):
-            raise CelError(f"unsupported CEL {self.rule!r}")
-        return result
-
-    def _peek(self) -> str | None:
-        return self.tokens[self.position] if self.position < len(self.tokens) else None
-
-    def _take(self, expected: str | None = None) -> str:
-        token = self._peek()
-        if token is None or (expected is not None and token != expected):
-            raise CelError(f"unsupported CEL {self.rule!r}: expected {expected!r}, got {token!r}")
-        self.position += 1
-        return token
-
-    def _or(self) -> bool:
-        result = self._and()
-        while self._peek() == "||":
-            self._take()
-            right = self._and()
-            result = result or right
-        return result
-
-    def _and(self) -> bool:
-        result = self._unary()
-        while self._peek() == "&&":
-            self._take()
-            right = self._unary()
-            result = result and right
-        return result
-
-    def _unary(self) -> bool:
-        if self._peek() == "!":
-            self._take()
-            return not self._unary()
-        if self._peek() == "(":
-            self._take()
-            result = self._or()
-            self._take(")")
-            return result
-        if self._peek() == "has":
-            self._take()
-            self._take("(")
-            path = self._path()
-            self._take(")")
-            return self._lookup(path) is not _ABSENT
-        left = self._operand()
-        operator = self._take()
-        if operator not in {"==", "!="}:
-            raise CelError(f"unsupported CEL operator {operator!r} in {self.rule!r}")
-        right = self._operand()
-        if left is _ABSENT or right is _ABSENT:
-            raise CelError(f"CEL rule {self.rule!r} reads a field that is not set")
-        return bool(left == right) if operator == "==" else bool(left != right)
-
-    def _path(self) -> list[str]:
-        self._take("self")
-        path: list[str] = []
-        while self._peek() == ".":
-            self._take()
-            path.append(self._take())
-        return path
-
-    def _operand(self) -> Any:
-        token = self._peek()
-        if token is not None and token.startswith("'"):
-            self._take()
-            return token[1:-1]
-        return self._lookup(self._path())
-
-    def _lookup(self, path: list[str]) -> Any:
-        value = self.value
-        for part in path:
-            if not isinstance(value, Mapping) or part not in value:
-                return _ABSENT
-            value = value[part]
-        return value
-
-
-_ABSENT: Any = object()
-
-
-def cel_rule_holds(rule: str, value: Any) -> bool:
-    return _Cel(rule, value).run()
+# ------------------------------------------------------------------ the CRD rules
 
 
 def _cel_failures(schema: Mapping[str, Any], value: Any, path: str) -> Iterator[str]:
     for validation in schema.get("x-kubernetes-validations", ()):
-        if not cel_rule_holds(validation["rule"], value):
+        if not rule_holds(validation["rule"], value):
             yield f"{path or '(root)'}: {validation.get('message', validation['rule'])}"
     if isinstance(value, Mapping):
         properties = schema.get("properties", {})

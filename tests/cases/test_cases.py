@@ -159,7 +159,7 @@ def test_warnings_match_by_substring_in_order() -> None:
     case = get_case("no-persistence")
     actual = actual_inventory(render_case(case))
     expected: dict[str, Any] = yaml.safe_load(dump_inventory(case, actual))
-    expected["warnings"] = ["claims 8Gi ReadWriteOnce"]
+    expected["warnings"] = ["still gets a 20Gi ReadWriteOnce volume"]
     assert compare_inventory(expected, actual) == []
     wrong = copy.deepcopy(expected)
     wrong["warnings"] = ["claims 1Gi"]

@@ -95,6 +95,24 @@ def test_configmap_data_round_trips_to_the_same_contract(contract: dict[str, Any
     assert contract_from_env(contract_configmap(contract)["data"]) == contract
 
 
+def test_the_external_host_is_exported_when_known_and_absent_otherwise() -> None:
+    proxy = variables_from_mapping(
+        {
+            "external_access_enabled": True,
+            "external_access_type": "proxy",
+            "external_access_hostname": "valkey.preview.example.com",
+        }
+    )
+    data = build_contract(proxy).to_dict()
+    assert data["endpoints"]["external_host"] == "valkey.preview.example.com"
+    env = contract_env(data)
+    assert env["VALKEY_ENDPOINTS_EXTERNAL_HOST"] == "valkey.preview.example.com"
+    assert contract_from_env(env) == data
+    assert "VALKEY_ENDPOINTS_EXTERNAL_HOST" not in contract_env(make_contract())
+    default = build_contract(variables_from_mapping({})).to_dict()
+    assert "external_host" not in default["endpoints"]
+
+
 def test_from_env_ignores_unrelated_variables() -> None:
     env = {"PATH": "/usr/bin", "VALKEY_PASSWORD": "x", **contract_env(make_contract())}
     assert contract_from_env(env) == make_contract()

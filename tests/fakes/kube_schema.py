@@ -5,10 +5,11 @@ API or with `FakeKubeApi.install_crd`). It covers the subset of OpenAPI v3 that
 CRDs use (type, properties, additionalProperties, items, required, enum,
 bounds, lengths, pattern, nullable, default, anyOf/oneOf/allOf,
 x-kubernetes-int-or-string, x-kubernetes-preserve-unknown-fields,
-x-kubernetes-embedded-resource); CEL rules (x-kubernetes-validations) and
-formats are not checked. The point is to fail where a real cluster would
-silently drop a misplaced field (`storage.size` instead of
-`storage.spec.resources.requests.storage`) or refuse a mistyped one (`tls: "true"`).
+x-kubernetes-embedded-resource) and CEL rules (x-kubernetes-validations, through
+the real CEL runtime of tests.fakes.cel_runtime); formats are not checked. The
+point is to fail where a real cluster would silently drop a misplaced field
+(`storage.size` instead of `storage.spec.resources.requests.storage`) or refuse
+a mistyped one (`tls: "true"`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from tests.fakes.cel_runtime import CelEvaluationError, rule_holds
 
 Schema = Mapping[str, Any]
 
@@ -233,6 +236,25 @@ def validate(value: Any, schema: Schema, path: str = "") -> list[Cause]:
                     f"{'at least one' if combinator == 'anyOf' else 'exactly one'} schema",
                 )
             )
+    if not causes:
+        causes += _rule_checks(value, schema, where)
+    return causes
+
+
+def _rule_checks(value: Any, schema: Schema, where: str) -> list[Cause]:
+    """``x-kubernetes-validations``, evaluated by a real CEL runtime with ``self`` bound to
+    the value, as the API server does once the value has the schema's shape."""
+    causes: list[Cause] = []
+    for validation in schema.get("x-kubernetes-validations") or ():
+        rule = str(validation["rule"])
+        try:
+            holds = rule_holds(rule, value)
+            detail = str(validation.get("message") or f"failed rule: {rule}")
+        except CelEvaluationError as error:
+            holds, detail = False, str(error)
+        if not holds:
+            shown = _type_name(value)
+            causes.append(Cause("FieldValueInvalid", where, f'Invalid value: "{shown}": {detail}'))
     return causes
 
 

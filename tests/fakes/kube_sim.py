@@ -2,13 +2,21 @@
 
 On a cluster, apply mode creates objects and then other controllers act on
 them. These helpers install reactors on a `FakeKubeApi` that do the parts apply
-mode observes (see shared/docs/operator-facts.md):
+mode observes, as the real controllers do them (shared/docs/operator-facts.md;
+each behaviour of the operator below cites hyperspike/valkey-operator v0.0.61,
+internal/controller/valkey_controller.go, and is pinned by
+tests/apply/test_operator_sim.py):
 
 * the operator creates Secret `<name>` (key `password`) when the Valkey has no
-  `servicePassword` and `anonymousAuth` is false, creates its own
-  PodDisruptionBudget `<name>`, and reports `status.ready` only after a number
-  of reads of the Valkey (so a client has to poll or watch), and keeps it false
-  while a referenced `servicePassword` Secret does not exist;
+  `servicePassword` and `anonymousAuth` is false, its own PodDisruptionBudget
+  `<name>`, and the StatefulSet `<name>` with nodes × (replicas + 1) pods;
+  with a `servicePassword` it goes no further until that Secret exists;
+* the StatefulSet rolls out over several reads (one pod per read, after the
+  generation is observed), as the StatefulSet controller would;
+* the Valkey has no `status` at all until every pod has joined, then
+  `status: {ready: true}` and nothing else: no conditions, no
+  `observedGeneration`, never false again (later spec changes only change the
+  StatefulSet, which rolls out again);
 * External Secrets creates the target Secret of an ExternalSecret from a
   dictionary of vault values and marks the ExternalSecret Ready.
 """
@@ -24,8 +32,10 @@ from typing import Any
 
 from tests.fakes.kube_api import Event, FakeKubeApi, now_rfc3339
 
-OPERATOR_MANAGER = "valkey-operator"
+OPERATOR_MANAGER = "manager"  # controller-runtime's default field manager name
 ESO_MANAGER = "external-secrets"
+# v0.0.61 cfg default image when the Valkey names none (the value only has to be stable here).
+DEFAULT_IMAGE = "ghcr.io/hyperspike/valkey:8.0.2"
 
 
 def _condition(kind: str, ok: bool, reason: str, message: str) -> dict[str, Any]:
@@ -38,13 +48,20 @@ def _condition(kind: str, ok: bool, reason: str, message: str) -> dict[str, Any]
     }
 
 
+def pods_of(spec: Mapping[str, Any]) -> int:
+    """v0.0.61 line 2278: StatefulSet replicas = Shards * (Replicas + 1) (CRD default 3 shards)."""
+    return int(spec.get("nodes", 3)) * (int(spec.get("replicas", 0)) + 1)
+
+
 @dataclass
 class ValkeyOperatorSim:
-    """State of the simulated operator, for assertions (`created`, `ready`)."""
+    """State of the simulated operator, for assertions (`created`, `ready`).
 
-    ready_after_gets: int | None = 2
-    # Alternatively (or also) turn ready on a timer, for clients that only
-    # watch (lightkube's Client.wait) and never GET the Valkey.
+    `stalled` stops every rollout (pods never become ready: no capacity, say).
+    `ready_after_seconds` finishes a rollout on a timer, for clients that only watch.
+    """
+
+    stalled: bool = False
     ready_after_seconds: float | None = None
     password: str = "generated-pass16"
     create_pdb: bool = True
@@ -52,14 +69,31 @@ class ValkeyOperatorSim:
     ready: set[tuple[str, str]] = field(default_factory=set)
 
     def install(self, api: FakeKubeApi) -> ValkeyOperatorSim:
-        api.on("create", "valkeys", self._on_create)
-        api.on("get", "valkeys", self._on_get)
+        api.on(["create", "update"], "valkeys", self._on_write)
+        api.on("get", "valkeys", self._on_read)
+        api.on("get", "statefulsets", self._on_read)
         return self
 
-    def _on_create(self, api: FakeKubeApi, event: Event) -> None:
-        obj = event.obj or {}
-        ns = event.namespace or "default"
-        name = event.name
+    # ---------------------------------------------------------------- reconcile
+
+    def _on_write(self, api: FakeKubeApi, event: Event) -> None:
+        if event.subresource == "status" or event.obj is None:
+            return
+        self._reconcile(api, event.namespace or "default", event.name)
+        if self.ready_after_seconds is not None:
+            timer = threading.Timer(
+                self.ready_after_seconds,
+                self._finish_later,
+                args=(api, event.namespace, event.name),
+            )
+            timer.daemon = True
+            timer.start()
+
+    def _reconcile(self, api: FakeKubeApi, ns: str, name: str) -> bool:
+        """One pass of Reconcile (v0.0.61 lines ~150-235); False when it stopped with an error."""
+        obj = api.get("valkeys", ns, name)
+        if obj is None:
+            return False
         spec = obj.get("spec") or {}
         labels = {
             **((obj.get("metadata") or {}).get("labels") or {}),
@@ -77,19 +111,28 @@ class ValkeyOperatorSim:
                 "blockOwnerDeletion": True,
             }
         ]
-        wants_password = not spec.get("anonymousAuth") and not spec.get("servicePassword")
+        ref = spec.get("servicePassword") or {}
+        if ref.get("name") and api.get("secrets", ns, str(ref["name"])) is None:
+            # upsertSecret returns the error before the StatefulSet (line ~205); no status.
+            return False
+        wants_password = not spec.get("anonymousAuth") and not ref
         if wants_password and api.get("secrets", ns, name) is None:
             api.seed(
                 {
                     "apiVersion": "v1",
                     "kind": "Secret",
-                    "metadata": {"name": name, "namespace": ns, "labels": labels},
+                    "metadata": {
+                        "name": name,
+                        "namespace": ns,
+                        "labels": labels,
+                        "ownerReferences": owner,
+                    },
                     "data": {"password": base64.b64encode(self.password.encode()).decode()},
                 },
                 manager=OPERATOR_MANAGER,
             )
             self.created.append(f"secrets/{ns}/{name}")
-        if self.create_pdb:
+        if self.create_pdb and api.get("poddisruptionbudgets", ns, name) is None:
             api.seed(
                 {
                     "apiVersion": "policy/v1",
@@ -105,74 +148,118 @@ class ValkeyOperatorSim:
                 manager=OPERATOR_MANAGER,
             )
             self.created.append(f"poddisruptionbudgets/{ns}/{name}")
-        api.set_status(
-            "valkeys",
-            ns,
-            name,
-            {
-                "ready": False,
-                "conditions": [_condition("Ready", False, "Initializing", "Creating cluster")],
+        self._upsert_statefulset(api, ns, name, spec, labels=labels, owner=owner)
+        return True
+
+    def _upsert_statefulset(
+        self,
+        api: FakeKubeApi,
+        ns: str,
+        name: str,
+        spec: Mapping[str, Any],
+        *,
+        labels: Mapping[str, str],
+        owner: list[dict[str, Any]],
+    ) -> None:
+        """upsertStatefulSet (line 2257): created once; replicas (2623) and image (2633)
+        are updated in place. Resources are not compared in v0.0.61, so a resources-only
+        change leaves the StatefulSet as it is."""
+        pods = pods_of(spec)
+        image = str(spec.get("image") or DEFAULT_IMAGE)
+        existing = api.get("statefulsets", ns, name)
+        if existing is not None:
+            current = existing["spec"]
+            container = current["template"]["spec"]["containers"][0]
+            if current["replicas"] == pods and container["image"] == image:
+                return
+        body = {
+            "apiVersion": "apps/v1",
+            "kind": "StatefulSet",
+            "metadata": {
+                "name": name,
+                "namespace": ns,
+                "labels": dict(labels),
+                "ownerReferences": owner,
             },
-            manager=OPERATOR_MANAGER,
-        )
-        if self.ready_after_seconds is not None:
-            timer = threading.Timer(
-                self.ready_after_seconds, self._ready_later, args=(api, ns, name)
-            )
-            timer.daemon = True
-            timer.start()
+            "spec": {
+                "replicas": pods,
+                "serviceName": f"{name}-headless",
+                "selector": {"matchLabels": dict(labels)},
+                "template": {
+                    "metadata": {"labels": dict(labels)},
+                    "spec": {"containers": [{"name": "valkey", "image": image}]},
+                },
+                "volumeClaimTemplates": [{"metadata": {"name": "valkey-data"}}],
+            },
+        }
+        if existing is None:
+            # The StatefulSet controller observes a new object at once; its pods take longer.
+            body["status"] = {"observedGeneration": 1, "replicas": pods, "updatedReplicas": 0}
+            self.created.append(f"statefulsets/{ns}/{name}")
+        else:
+            body["status"] = existing.get("status") or {}
+        api.seed(body, manager=OPERATOR_MANAGER)
 
-    def _on_get(self, api: FakeKubeApi, event: Event) -> None:
-        if self.ready_after_gets is None or event.get_count < self.ready_after_gets:
+    # ------------------------------------------------------------------ rollout
+
+    def _on_read(self, api: FakeKubeApi, event: Event) -> None:
+        if self.stalled:
             return
-        self._become_ready(api, event.namespace or "default", event.name)
+        self._step(api, event.namespace or "default", event.name)
 
-    def _ready_later(self, api: FakeKubeApi, ns: str, name: str) -> None:
+    def _step(self, api: FakeKubeApi, ns: str, name: str) -> None:
+        """One step of the world between two reads: the controller requeues, the
+        StatefulSet controller observes the generation, then one more pod is ready."""
+        if not self._reconcile(api, ns, name):
+            return
+        sts = api.get("statefulsets", ns, name)
+        if sts is None:
+            return
+        generation = sts["metadata"].get("generation", 1)
+        want = sts["spec"]["replicas"]
+        status = dict(sts.get("status") or {})
+        if status.get("observedGeneration") != generation:
+            # A new revision: its pods are replaced one by one from here.
+            status.update(observedGeneration=generation, replicas=want, updatedReplicas=0)
+            status["readyReplicas"] = min(int(status.get("readyReplicas", 0)), want)
+        elif int(status.get("updatedReplicas", 0)) < want:
+            status["updatedReplicas"] = int(status.get("updatedReplicas", 0)) + 1
+            status["readyReplicas"] = status["updatedReplicas"]
+        else:
+            self._formed(api, ns, name)
+            return
+        status["availableReplicas"] = status.get("readyReplicas", 0)
+        api.set_status(
+            "statefulsets", ns, name, status, merge=False, manager="kube-controller-manager"
+        )
+
+    def _formed(self, api: FakeKubeApi, ns: str, name: str) -> None:
+        """checkState (lines 310-327): once the cluster answers, `ready: true` and nothing else;
+        no code path writes it back to false."""
+        key = (ns, name)
+        if key in self.ready:
+            return
+        api.set_status("valkeys", ns, name, {"ready": True}, merge=False, manager=OPERATOR_MANAGER)
+        self.ready.add(key)
+
+    def _finish_later(self, api: FakeKubeApi, ns: str | None, name: str) -> None:
         # The Valkey may be gone by then; that is not an error of the test.
         with contextlib.suppress(KeyError):
-            self._become_ready(api, ns, name)
-
-    def _become_ready(self, api: FakeKubeApi, ns: str, name: str) -> None:
-        key = (ns, name)
-        obj = api.get("valkeys", ns, name)
-        if key in self.ready or obj is None:
-            return
-        spec = obj.get("spec") or {}
-        ref = spec.get("servicePassword") or {}
-        if ref.get("name") and api.get("secrets", ns, str(ref["name"])) is None:
-            message = f'secret "{ref["name"]}" not found'
-            api.set_status(
-                "valkeys",
-                ns,
-                name,
-                {"ready": False, "conditions": [_condition("Ready", False, "Error", message)]},
-                manager=OPERATOR_MANAGER,
-            )
-            return
-        api.set_status(
-            "valkeys",
-            ns,
-            name,
-            {
-                "ready": True,
-                "conditions": [_condition("Ready", True, "Ready", "Cluster is ready")],
-            },
-            manager=OPERATOR_MANAGER,
-        )
-        self.ready.add(key)
+            for _ in range(2 * pods_of((api.get("valkeys", ns, name) or {}).get("spec") or {}) + 3):
+                self._step(api, ns or "default", name)
 
 
 def simulate_valkey_operator(
     api: FakeKubeApi,
     *,
-    ready_after_gets: int | None = 2,
+    stalled: bool = False,
     ready_after_seconds: float | None = None,
     create_pdb: bool = True,
 ) -> ValkeyOperatorSim:
-    """Install the operator's reactors: a Valkey turns ready on its Nth GET
-    and/or that many seconds after it was created (None disables either)."""
+    """Install the operator's reactors: each read of the Valkey or its StatefulSet moves
+    the rollout one step, and/or a timer finishes it (None disables the timer)."""
     return ValkeyOperatorSim(
-        ready_after_gets=ready_after_gets,
+        stalled=stalled,
         ready_after_seconds=ready_after_seconds,
         create_pdb=create_pdb,
     ).install(api)

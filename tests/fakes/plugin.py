@@ -118,7 +118,7 @@ def fake_cluster(
     # The same stand-in, started in one interpreter launch instead of two or more.
     helm = FakeHelm(fake_helm.root, bin_dir=write_launcher(tmp_path / "fast-helm"))
     monkeypatch.setenv("PATH", helm.env()["PATH"])
-    operator = simulate_valkey_operator(fake_kube, ready_after_gets=2)
+    operator = simulate_valkey_operator(fake_kube)
     install_valkey_crd(fake_kube)
     fake_kube.clear_requests()
     return FakeCluster(fake_kube, fake_kubeconfig, helm, operator)

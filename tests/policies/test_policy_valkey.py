@@ -90,6 +90,62 @@ def test_tls_with_cert_issuer_passes() -> None:
     assert messages(report, "valkey.tls-boolean") == []
 
 
+# valkey.storage-required
+
+
+def test_a_valkey_without_storage_denies() -> None:
+    tree = render_tree()
+    del spec_of(tree)["storage"]
+    assert messages(evaluate(tree), "valkey.storage-required", Severity.DENY) == [
+        f"{VK}spec.storage is not set: the operator then refuses to reconcile the cluster "
+        '("storage has been removed but cannot be updated") and it never becomes ready; set '
+        "spec.storage.spec (size, class, access modes)"
+    ]
+
+
+def test_every_render_carries_storage_even_with_persistence_off() -> None:
+    from wildside_valkey.inputs import load_variables
+    from wildside_valkey.plan import build_plan
+
+    plan = build_plan(load_variables(var_options=["persistence_enabled=false"]))
+    [valkey] = [r for r in plan.resources if r.kind == "Valkey"]
+    assert valkey.manifest()["spec"]["storage"] == {
+        "spec": {
+            "accessModes": ["ReadWriteOnce"],
+            "resources": {"requests": {"storage": "1Gi"}},
+            "storageClassName": "do-block-storage",
+        }
+    }
+
+
+# valkey.proxy-settings
+
+PROXY_HINT = (
+    "spec.externalAccess.type is Proxy with tls: true but spec.externalAccess.proxy is not set: "
+    "the operator crashes on every reconcile reading proxy.hostname; set "
+    "spec.externalAccess.proxy (replicas, and hostname for the certificate)"
+)
+
+
+@pytest.mark.parametrize(
+    ("tls", "access", "denied"),
+    [
+        (True, {"enabled": True, "type": "Proxy"}, True),
+        (True, {"enabled": True, "type": "Proxy", "proxy": {"replicas": 1}}, False),
+        (False, {"enabled": True, "type": "Proxy"}, False),
+        (True, {"enabled": True, "type": "LoadBalancer"}, False),
+        (True, {"enabled": False, "type": "Proxy"}, False),
+    ],
+)
+def test_proxy_with_tls_needs_the_proxy_object(
+    tls: bool, access: dict[str, Any], denied: bool
+) -> None:
+    tree = render_tree(tls=tls)
+    spec_of(tree)["externalAccess"] = access
+    expected = [f"{VK}{PROXY_HINT}"] if denied else []
+    assert messages(evaluate(tree), "valkey.proxy-settings", Severity.DENY) == expected
+
+
 # valkey.storage-under-spec and valkey.storage-size-and-class
 
 

@@ -3,7 +3,8 @@
 Only objects that carry this instance's labels *and* were applied by our field
 manager are deleted (``ownership.py``), in the reverse of the apply order, and
 each deletion is waited for. A namespace we created is kept while another
-``Valkey`` still lives in it. The operator release is uninstalled only when
+``Valkey`` or anything else that is neither ours nor the operator's for our
+``Valkey`` lives in it (``namespace_contents.py``). The operator release is uninstalled only when
 apply installed it (its marker, ``marker.py``, is ours) and no ``Valkey`` is
 left anywhere on the cluster; either way destroy says why.
 """
@@ -26,6 +27,7 @@ from .client import ALL_NAMESPACES, KubeClient
 from .helm import Helm
 from .kinds import NAMESPACE, VALKEY, Kind, ObjectRef
 from .marker import is_our_marker, marker_ref
+from .namespace_contents import foreign_objects
 from .observe import managed_kinds
 from .operations import ApplyOptions
 from .ownership import is_ours
@@ -108,7 +110,10 @@ def destroy(
     progress = progress or NullProgress()
     deleter = _Deleter(kube, options.seconds(plan), options, progress)
     helm_timeout = options.helm_seconds(plan)
-    refs = [ObjectRef.of(resource) for resource in delete_order(_find_ours(plan, kube))]
+    ours = _find_ours(plan, kube)
+    # Remembered before the deletes: the operator's objects point at our Valkey's uid.
+    our_uids = {str(r.body["metadata"].get("uid", "")) for r in ours}
+    refs = [ObjectRef.of(resource) for resource in delete_order(ours)]
     deleter.delete([ref for ref in refs if ref.kind != NAMESPACE])
 
     # Who still needs the operator (and our namespaces), now that ours are gone.
@@ -117,8 +122,10 @@ def destroy(
     namespaces: list[ObjectRef] = []
     for ref in (r for r in refs if r.kind == NAMESPACE):
         inside = [str(v) for v in remaining if v.namespace == ref.name]
+        if not inside:
+            inside = foreign_objects(kube, ref.name, our_uids, plan.variables.cluster_name)
         if inside:
-            reason = f"it still holds {', '.join(inside)}"
+            reason = f"it still holds {_some(inside)}"
             kept.append((ref, reason))
             progress.info(f"= kept {ref}: {reason}")
         else:
@@ -136,6 +143,11 @@ def destroy(
 def objects_to_delete(plan: Plan, kube: KubeClient) -> list[ObjectRef]:
     """What ``destroy`` would delete for this instance, in its order (read-only)."""
     return [ObjectRef.of(resource) for resource in delete_order(_find_ours(plan, kube))]
+
+
+def _some(names: Sequence[str], shown: int = 5) -> str:
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _find_ours(plan: Plan, kube: KubeClient) -> list[Resource]:

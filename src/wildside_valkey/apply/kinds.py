@@ -46,6 +46,8 @@ EXTERNAL_SECRET = Kind("external-secrets.io", "v1", "ExternalSecret", "externals
 VALKEY = Kind("hyperspike.io", "v1", "Valkey", "valkeys", namespaced=True)
 NETWORK_POLICY = Kind("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", True)
 POD_DISRUPTION_BUDGET = Kind("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", True)
+# Not written by apply: the operator's, read to see a change of the Valkey rolled out.
+STATEFUL_SET = Kind("apps", "v1", "StatefulSet", "statefulsets", namespaced=True)
 CRD = Kind(
     "apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", False
 )

@@ -2,8 +2,11 @@
 
 The operator's CRD must be Established before a ``Valkey`` is written (else the
 API server does not serve the type). Afterwards, the Secret the contract points
-at must exist (ESO or the operator create it; for an inline password we did)
-and the ``Valkey`` must report ``status.ready``.
+at must exist (ESO or the operator create it; for an inline password we did),
+the ``Valkey`` must report ``status.ready`` (the operator writes it once the
+cluster has formed and never takes it back), and the operator's StatefulSet
+must show the current spec rolled out: nodes × (replicas + 1) pods, its
+generation observed, every pod updated and ready.
 """
 
 from __future__ import annotations
@@ -11,8 +14,16 @@ from __future__ import annotations
 from ..contract import CredentialStrategy, credential_strategy
 from ..plan import Plan, Resource
 from ..variables import Variables
-from .kinds import CRD, EXTERNAL_SECRET, SECRET, VALKEY, VALKEY_CRD_NAME, ObjectRef
-from .waiting import Condition, established, exists, synced, valkey_ready
+from .kinds import (
+    CRD,
+    EXTERNAL_SECRET,
+    SECRET,
+    STATEFUL_SET,
+    VALKEY,
+    VALKEY_CRD_NAME,
+    ObjectRef,
+)
+from .waiting import Condition, established, exists, rolled_out, synced, valkey_ready
 
 
 def crd_condition() -> Condition:
@@ -39,8 +50,17 @@ def ready_conditions(plan: Plan) -> list[Condition]:
             conditions.append(Condition(secret, "to be created by the operator", exists))
     valkey = _valkey(plan)
     if valkey is not None:
+        ref = ObjectRef.of(valkey)
+        conditions.append(Condition(ref, "to report status.ready = true", valkey_ready))
+        # ready: true is written once and never taken back, so after a change it proves
+        # nothing; the StatefulSet the operator keeps in step with the spec does.
+        image = (valkey.manifest().get("spec") or {}).get("image")
         conditions.append(
-            Condition(ObjectRef.of(valkey), "to report status.ready = true", valkey_ready)
+            Condition(
+                ObjectRef(STATEFUL_SET, ref.namespace, ref.name),
+                f"to roll out {v.pods} pod(s), all updated and ready",
+                rolled_out(v.pods, str(image) if image else None),
+            )
         )
     return conditions
 

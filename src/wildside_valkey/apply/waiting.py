@@ -76,19 +76,45 @@ def established(obj: Mapping[str, Any] | None) -> tuple[bool, str]:
 
 
 def valkey_ready(obj: Mapping[str, Any] | None) -> tuple[bool, str]:
+    """The operator's only signal (v0.0.61): no ``status`` until the cluster has formed,
+    then ``status.ready: true``, never false again, no conditions, no observedGeneration."""
     if obj is None:
         return False, "not found"
     status = obj.get("status") or {}
-    condition = _condition(obj, "Ready")
-    generation = (obj.get("metadata") or {}).get("generation")
-    observed = (condition or {}).get("observedGeneration")
-    if isinstance(observed, int) and isinstance(generation, int) and observed < generation:
-        return False, f"status is from generation {observed}, the spec is at {generation}"
     if status.get("ready") is True:
         return True, "ready"
-    if not status:
-        return False, "no status yet (is the operator running?)"
-    return False, _describe(condition, "Ready")
+    return False, "forming: the operator reports ready once every pod has joined the cluster"
+
+
+def rolled_out(pods: int, image: str | None = None) -> Check:
+    """The operator's StatefulSet shows the Valkey's current spec running: ``pods`` replicas
+    (nodes × (replicas + 1)), its generation observed, every replica updated and ready."""
+
+    def check(obj: Mapping[str, Any] | None) -> tuple[bool, str]:
+        if obj is None:
+            return False, "not created by the operator yet"
+        spec = obj.get("spec") or {}
+        status = obj.get("status") or {}
+        generation = (obj.get("metadata") or {}).get("generation")
+        wanted = spec.get("replicas")
+        if wanted != pods:
+            return False, f"the operator has not yet resized it to {pods} pods (spec has {wanted})"
+        if image is not None and _first_image(spec) != image:
+            return False, f"the operator has not yet set image {image}"
+        if status.get("observedGeneration") != generation:
+            return False, f"generation {generation} not yet observed"
+        updated = int(status.get("updatedReplicas") or 0)
+        ready = int(status.get("readyReplicas") or 0)
+        if updated == ready == pods:
+            return True, f"{pods}/{pods} pods updated and ready"
+        return False, f"{updated}/{pods} pods updated, {ready}/{pods} ready"
+
+    return check
+
+
+def _first_image(spec: Mapping[str, Any]) -> object:
+    containers = ((spec.get("template") or {}).get("spec") or {}).get("containers") or [{}]
+    return containers[0].get("image") if isinstance(containers[0], Mapping) else None
 
 
 def synced(obj: Mapping[str, Any] | None) -> tuple[bool, str]:

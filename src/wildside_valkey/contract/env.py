@@ -58,12 +58,13 @@ SCHEMA: tuple[Entry, ...] = (
     Field(("endpoints", "primary_port"), Kind.INTEGER),
     Field(("endpoints", "replica_host"), Kind.STRING),
     Field(("endpoints", "replica_port"), Kind.INTEGER),
+    Field(("endpoints", "external_host"), Kind.OPTIONAL_STRING, optional=True),
     NullableObject(("credentials",), ("secret_name", "secret_key", "namespace")),
     Field(("tls", "enabled"), Kind.BOOLEAN),
     Field(("tls", "cert_issuer"), Kind.OPTIONAL_STRING),
     NullableObject(("tls", "ca_secret"), ("name", "key"), optional=True),
     Field(("persistence", "enabled"), Kind.BOOLEAN),
-    # null when persistence is off: the operator then uses the default class.
+    # null in contracts of earlier versions (persistence off then meant the default class).
     Field(("persistence", "storage_class"), Kind.OPTIONAL_STRING),
     Field(("persistence", "size"), Kind.STRING),
     Field(("replication", "nodes"), Kind.INTEGER),

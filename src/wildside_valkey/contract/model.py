@@ -15,15 +15,16 @@ from ..variables import Variables
 from .credentials import password_secret_ref
 
 VALKEY_PORT = 6379
-# Without storage settings the operator still claims a volume: 8Gi, default class.
-OPERATOR_DEFAULT_STORAGE_SIZE = "8Gi"
 
 
-class Endpoints(msgspec.Struct, frozen=True):
+class Endpoints(msgspec.Struct, frozen=True, omit_defaults=True):
     primary_host: str
     primary_port: int
     replica_host: str
     replica_port: int
+    # From outside the cluster: the proxy's DNS name, when the user gave one (an addition:
+    # absent otherwise). The operator's proxy listens on the Valkey port.
+    external_host: str | None = None
 
 
 class Credentials(msgspec.Struct, frozen=True):
@@ -75,15 +76,15 @@ def build_contract(v: Variables) -> Contract:
     headless = f"{v.cluster_name}-headless.{v.namespace}.svc.{v.cluster_domain}"
     secret = password_secret_ref(v)
     credentials = Credentials(secret[0], secret[1], v.namespace) if secret else None
-    if v.persistence_enabled:
-        persistence = Persistence(True, v.storage_class, v.storage_size)
-    else:
-        # The operator cannot run without a volume (operator-facts.md): say what it makes.
-        persistence = Persistence(True, None, OPERATOR_DEFAULT_STORAGE_SIZE)
+    # Every Valkey carries storage (the operator cannot run one without), so this is
+    # what runs whatever persistence_enabled says.
+    persistence = Persistence(True, v.storage_class, v.storage_size)
     return Contract(
         cluster_name=v.cluster_name,
         cluster_namespace=v.namespace,
-        endpoints=Endpoints(service, VALKEY_PORT, headless, VALKEY_PORT),
+        endpoints=Endpoints(
+            service, VALKEY_PORT, headless, VALKEY_PORT, v.external_access_hostname or None
+        ),
         credentials=credentials,
         tls=TLS(
             enabled=v.tls_enabled,

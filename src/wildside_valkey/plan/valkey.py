@@ -50,15 +50,9 @@ def valkey_manifest(v: Variables) -> dict[str, Any]:
         "requests": {"cpu": v.resource_requests.cpu, "memory": v.resource_requests.memory},
         "limits": {"cpu": v.resource_limits.cpu, "memory": v.resource_limits.memory},
     }
-    if v.persistence_enabled:
-        # A whole PVC template: settings directly under `storage` are pruned by the API server.
-        spec["storage"] = {
-            "spec": {
-                "accessModes": ["ReadWriteOnce"],
-                "resources": {"requests": {"storage": v.storage_size}},
-                "storageClassName": v.storage_class,
-            }
-        }
+    # Always: without `storage` the operator's second reconcile stops at "storage has been
+    # removed but cannot be updated" and the cluster never forms (operator-facts.md).
+    spec["storage"] = storage_manifest(v)
     if v.image:
         spec["image"] = v.image
     if v.exporter_image:
@@ -68,10 +62,7 @@ def valkey_manifest(v: Variables) -> dict[str, Any]:
     if v.tolerations:
         spec["tolerations"] = [toleration.to_manifest() for toleration in v.tolerations]
     if v.external_access_enabled:
-        spec["externalAccess"] = {
-            "enabled": True,
-            "type": _EXTERNAL_ACCESS_TYPES[v.external_access_type],
-        }
+        spec["externalAccess"] = external_access_manifest(v)
     metadata: dict[str, Any] = {
         "name": v.cluster_name,
         "namespace": v.namespace,
@@ -82,3 +73,38 @@ def valkey_manifest(v: Variables) -> dict[str, Any]:
         # purpose: the policy pack (valkey.service-password-secret) reads it.
         metadata["annotations"] = {EXISTING_SECRET_ANNOTATION: v.password_secret_name}
     return {"apiVersion": API_VERSION, "kind": KIND, "metadata": metadata, "spec": spec}
+
+
+def storage_manifest(v: Variables) -> dict[str, Any]:
+    """A whole PVC template: settings directly under ``storage`` are pruned by the API server.
+
+    The same with persistence off: the operator gives each pod a volume either way,
+    so the user's size and class are the better choice than its 8Gi default.
+    """
+    return {
+        "spec": {
+            "accessModes": ["ReadWriteOnce"],
+            "resources": {"requests": {"storage": v.storage_size}},
+            "storageClassName": v.storage_class,
+        }
+    }
+
+
+def external_access_manifest(v: Variables) -> dict[str, Any]:
+    access: dict[str, Any] = {
+        "enabled": True,
+        "type": _EXTERNAL_ACCESS_TYPES[v.external_access_type],
+    }
+    annotations = dict(v.external_access_annotations)
+    if v.external_access_type == "proxy":
+        # Always the object: with TLS the v0.0.61 controller reads proxy.hostname without a
+        # nil check (upsertProxyCertificate) and crashes on every reconcile when it is absent.
+        proxy: dict[str, Any] = {"replicas": v.external_access_proxy_replicas}
+        if v.external_access_hostname:
+            proxy["hostname"] = v.external_access_hostname
+        if annotations:
+            proxy["annotations"] = annotations
+        access["proxy"] = proxy
+    elif annotations:
+        access["loadBalancer"] = {"annotations": annotations}
+    return access

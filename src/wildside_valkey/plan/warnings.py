@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..contract.model import OPERATOR_DEFAULT_STORAGE_SIZE
 from ..variables import Variables
 from .disruption import wants_pdb
 
@@ -12,10 +11,10 @@ from .disruption import wants_pdb
 def plan_warnings(v: Variables) -> Iterator[str]:
     if not v.persistence_enabled:
         yield (
-            "persistence_enabled = false: the valkey-operator always gives each pod a volume; "
-            f"without storage settings it claims {OPERATOR_DEFAULT_STORAGE_SIZE} ReadWriteOnce "
-            "on the default StorageClass (storage_size and storage_class are ignored). "
-            "The contract reports that volume. Adding storage later is refused by the operator."
+            "persistence_enabled = false: this operator always gives each pod a volume (it "
+            "cannot run a cluster without one), so each pod still gets a "
+            f"{v.storage_size} ReadWriteOnce volume of StorageClass {v.storage_class!r} "
+            "(storage_size, storage_class); the contract reports that volume"
         )
     if v.pdb_enabled and not wants_pdb(v):
         yield (

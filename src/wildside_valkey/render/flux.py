@@ -12,6 +12,7 @@ from typing import Any
 
 from ..plan import OperatorChart
 from ..variables import Variables
+from . import health
 
 SOURCE_API = "source.toolkit.fluxcd.io/v1"
 HELM_API = "helm.toolkit.fluxcd.io/v2"
@@ -126,12 +127,9 @@ def cluster_kustomization(v: Variables) -> dict[str, Any]:
     kustomization = _kustomization(v, cluster_kustomization_name(v), "cluster")
     spec = kustomization["spec"]
     spec["dependsOn"] = [{"name": operator_kustomization_name(v)}]
-    # kstatus cannot read the Valkey status; the operator reports `status.ready`.
-    spec["healthCheckExprs"] = [
-        {
-            "apiVersion": "hyperspike.io/v1",
-            "kind": "Valkey",
-            "current": "has(status.ready) && status.ready == true",
-        }
-    ]
+    # Explicit checks (which `wait: true` would ignore) reach the operator's StatefulSet:
+    # see health.py for why the Valkey's own status is not enough.
+    spec["wait"] = False
+    spec["healthChecks"] = health.health_checks(v)
+    spec["healthCheckExprs"] = health.health_check_exprs(v)
     return kustomization

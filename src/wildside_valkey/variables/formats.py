@@ -151,6 +151,10 @@ def dns_name(value: str) -> str:
     return name
 
 
+def optional_dns_name(value: str) -> str:
+    return dns_name(value) if value else value
+
+
 def parse_quantity(value: str) -> Decimal:
     """The numeric value of a Kubernetes quantity ('500m' -> 0.5, '1Gi' -> 1073741824)."""
     match = _QUANTITY.fullmatch(value)
@@ -216,6 +220,13 @@ def label_map(value: Mapping[str, str]) -> Mapping[str, str]:
     for key, label in value.items():
         label_key(key)
         label_value(key, label)
+    return value
+
+
+def annotation_map(value: Mapping[str, str]) -> Mapping[str, str]:
+    # Annotation keys follow the label-key rules; their values are free text.
+    for key in value:
+        label_key(key)
     return value
 
 

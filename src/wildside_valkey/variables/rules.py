@@ -95,6 +95,18 @@ def _oci_source(v: Variables) -> Iterator[Problem]:
         )
 
 
+def _external_hostname(v: Variables) -> Iterator[Problem]:
+    # Only the proxy has one address; per-shard LoadBalancers each get their own.
+    if v.external_access_hostname and not (
+        v.external_access_enabled and v.external_access_type == "proxy"
+    ):
+        yield Problem(
+            "external_access_hostname",
+            "needs external_access_enabled = true and external_access_type = proxy: it names "
+            "the proxy's load balancer (per-shard LoadBalancers have one address each)",
+        )
+
+
 def render_problems(v: Variables, broken: frozenset[str] = frozenset()) -> list[Problem]:
     """Rules for what render writes into Git; other commands write nothing there."""
     return _failing(RENDER_RULES, v, broken)
@@ -167,6 +179,10 @@ RULES: tuple[Rule, ...] = (
         _namespace_not_shared_infrastructure,
     ),
     Rule(("flux_source_kind", "chart_repository"), _oci_source),
+    Rule(
+        ("external_access_hostname", "external_access_enabled", "external_access_type"),
+        _external_hostname,
+    ),
 )
 
 

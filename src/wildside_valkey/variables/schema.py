@@ -394,6 +394,31 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             normalize=formats.lower_case,
         ),
     ] = "loadbalancer"
+    external_access_hostname: Annotated[
+        str,
+        _var(
+            "string",
+            "empty, or a DNS name; only with `external_access_type = proxy` (added to the "
+            "proxy certificate; the contract's `endpoints.external_host`)",
+            formats.optional_dns_name,
+        ),
+    ] = ""
+    external_access_annotations: Annotated[
+        Mapping[str, str],
+        _var(
+            "map(string)",
+            "annotation keys valid; on the proxy Service or the per-shard LoadBalancer Services",
+            formats.annotation_map,
+        ),
+    ] = field(default_factory=lambda: MappingProxyType({}))
+    external_access_proxy_replicas: Annotated[
+        int,
+        _var(
+            "number",
+            "whole number ≥ 1; proxy pods with `external_access_type = proxy`",
+            formats.whole_number(1, INT32_MAX),
+        ),
+    ] = 1
 
     @property
     def password(self) -> str:

@@ -63,6 +63,20 @@ non_blank(value) if {
 	trim_space(value) != ""
 }
 
+# valkey.storage-required
+# Protects against a cluster that never forms: the operator's StatefulSet always has a volume
+# claim template, and from the second reconcile on a Valkey without spec.storage stops at
+# "storage has been removed but cannot be updated in a statefuleset" (valkey-operator v0.0.61,
+# internal/controller/valkey_controller.go:2644), before the cluster is formed.
+deny contains finding if {
+	some m in lib.valkeys
+	not is_object(object.get(spec(m), "storage", null))
+	finding := lib.finding(
+		m, "valkey.storage-required",
+		"spec.storage is not set: the operator then refuses to reconcile the cluster (\"storage has been removed but cannot be updated\") and it never becomes ready; set spec.storage.spec (size, class, access modes)",
+	)
+}
+
 # valkey.storage-under-spec
 # Protects against storage settings that are silently dropped: spec.storage is a whole
 # PersistentVolumeClaim, so fields such as storage.size are pruned by the API server and the
@@ -117,6 +131,25 @@ deny contains finding if {
 		"spec.externalAccess.type must be LoadBalancer or Proxy (capitalised exactly so), got ",
 		lib.show(access_type),
 	]))
+}
+
+# valkey.proxy-settings
+# Protects against a controller that crashes on every reconcile: with externalAccess.type
+# Proxy and tls true, the operator reads spec.externalAccess.proxy.hostname without checking
+# that proxy is set (valkey-operator v0.0.61, internal/controller/valkey_controller.go:1049,
+# upsertProxyCertificate).
+deny contains finding if {
+	some m in lib.valkeys
+	object.get(spec(m), "tls", false) == true
+	access := object.get(spec(m), "externalAccess", null)
+	is_object(access)
+	object.get(access, "enabled", false) == true
+	object.get(access, "type", null) == "Proxy"
+	not is_object(object.get(access, "proxy", null))
+	finding := lib.finding(
+		m, "valkey.proxy-settings",
+		"spec.externalAccess.type is Proxy with tls: true but spec.externalAccess.proxy is not set: the operator crashes on every reconcile reading proxy.hostname; set spec.externalAccess.proxy (replicas, and hostname for the certificate)",
+	)
 }
 
 # valkey.service-password-secret
