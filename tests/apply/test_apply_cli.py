@@ -71,6 +71,8 @@ def test_plan_apply_plan_destroy(run_cli: RunCli, fake_cluster: FakeCluster) -> 
         "repository": "oci://ghcr.io/hyperspike",
         "version": "v0.0.61-chart",
         "reason": "same chart version and values, deployed",
+        "status": "deployed",
+        "rollback_to": None,
     }
     assert [(c["action"], c["kind"], c["name"]) for c in as_json["changes"]] == [
         ("unchanged", "Namespace", "valkey-system"),
