@@ -856,7 +856,7 @@ def _sync(writer: helm_storage.ApiWriter, state: dict[str, Any], namespace: str,
 def _guard(step: Callable[[], None]) -> None:
     try:
         step()
-    except helm_storage.ClusterUnreachable as err:
+    except helm_storage.ClusterUnreachableError as err:
         raise HelmError(f"Kubernetes cluster unreachable: {err}") from err
 
 

@@ -187,7 +187,7 @@ class FakeHelm:
         `values`, `version`), oldest first.
         """
         now = helm_cli._now()
-        rel = {
+        rel: dict[str, Any] = {
             "name": name,
             "namespace": namespace,
             "chart_ref": f"oci://ghcr.io/hyperspike/{chart}",

@@ -38,7 +38,7 @@ STORAGE_PREFIX = "sh.helm.release.v1"
 USER_AGENT = "Helm/v4.1.4 (wildside-valkey test stand-in)"
 
 
-class ClusterUnreachable(Exception):
+class ClusterUnreachableError(Exception):
     """The API server did not answer (helm: "Kubernetes cluster unreachable")."""
 
 
@@ -132,7 +132,7 @@ class ApiWriter:
         name = context or document.get("current-context")
         ctx = next(c["context"] for c in document.get("contexts", []) if c["name"] == name)
         cluster = next(c["cluster"] for c in document["clusters"] if c["name"] == ctx["cluster"])
-        user = next(
+        user: dict[str, Any] = next(
             (u["user"] for u in document.get("users", []) if u["name"] == ctx.get("user")), {}
         )
         return cls(str(cluster["server"]), user.get("token"))
@@ -152,7 +152,7 @@ class ApiWriter:
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
         except (urllib.error.URLError, OSError) as error:
-            raise ClusterUnreachable(str(error)) from error
+            raise ClusterUnreachableError(str(error)) from error
 
     def ensure_namespace(self, namespace: str) -> None:
         """`--create-namespace` (helm pkg/action/install.go `createNamespace`): 409 is fine."""

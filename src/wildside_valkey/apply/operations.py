@@ -120,7 +120,7 @@ def apply_plan(
         _send(kube, change, options.force_conflicts, progress, known)
 
     if changes.helm.changes:
-        _converge_release(plan, kube, helm, changes.helm, options, progress)
+        _converge_release(plan, kube, helm, changes.helm, options=options, progress=progress)
 
     if any(c.ref.kind == VALKEY and c.request() is not None for c in others):
         wait_for(
@@ -150,6 +150,7 @@ def _converge_release(
     kube: KubeClient,
     helm: Helm,
     action: HelmAction,
+    *,
     options: ApplyOptions,
     progress: Progress,
 ) -> None:
