@@ -517,7 +517,20 @@ def cmd_upgrade(args: Args, state: dict[str, Any], out: Outcome, install_only: b
             time.sleep(delay)
         message = fault.get("message") or "context deadline exceeded"
         status = fault.get("release_status", "failed")
-        if status:
+        if status in ("pending-install", "pending-upgrade"):
+            # helm killed half-way (a cancelled CI job): the revision it recorded
+            # first stays pending (helm pkg/action/upgrade.go stores the new
+            # release as pending-upgrade before touching resources; install.go
+            # likewise pending-install), and the previous one stays deployed.
+            rel["status"] = "pending-install" if installing else "pending-upgrade"
+            rel["description"] = "Initial install underway" if installing else "Preparing upgrade"
+            history = list(rel.get("history") or [])
+            if existing is not None and not installing:
+                history = [h for h in history if h["revision"] != existing["revision"]]
+                history.append(_history_entry(existing))
+            rel["history"] = history
+            state["releases"][key] = rel
+        elif status:
             atomic = "atomic" in args.flags
             if atomic and installing:
                 state["releases"].pop(key, None)

@@ -233,7 +233,9 @@ class FakeHelm:
 
         For `upgrade`/`install`, `release_status="failed"` records a failed
         revision like helm does when resources fail to become ready; `None`
-        leaves the releases untouched (as when the cluster is unreachable).
+        leaves the releases untouched (as when the cluster is unreachable);
+        `"pending-install"`/`"pending-upgrade"` leaves the new revision pending, as
+        when helm is killed half-way (either one: chosen by whether it installs).
         `delay` sleeps first (e.g. past the caller's subprocess timeout).
         """
         fault = {

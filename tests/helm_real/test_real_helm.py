@@ -258,9 +258,16 @@ def test_a_stuck_release_blocks_upgrades_in_real_helm_as_in_the_stand_in(
     assert real.stderr.strip().splitlines()[-1] == expected
     assert fake.stderr.strip().splitlines()[-1] == expected
     # helm 4 lists a pending release without any status flag; so do the product's flags.
-    listing = ["list", "--namespace", "ns", "--output", "json", "--kubeconfig", str(kubeconfig.path)]
+    listing = [
+        "list",
+        "--namespace",
+        "ns",
+        "--output",
+        "json",
+        "--kubeconfig",
+        str(kubeconfig.path),
+    ]
     assert [i["status"] for i in json.loads(real_helm(*listing).stdout)] == ["pending-upgrade"]
     assert [i["status"] for i in json.loads(_stand_in(stand_in, *listing).stdout)] == [
         "pending-upgrade"
     ]
-
