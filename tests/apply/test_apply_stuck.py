@@ -107,7 +107,8 @@ def test_a_first_install_killed_half_way_is_reinstalled_on_the_next_apply(
     with pytest.raises(HelmError, match="signal: killed"):
         fake_cluster.apply(plan)
     stuck = fake_cluster.helm.release(*RELEASE)
-    assert stuck is not None and stuck["status"] == "pending-install"
+    assert stuck is not None
+    assert stuck["status"] == "pending-install"
     fake_cluster.reset_records()
 
     assert fake_cluster.plan_changes(plan).helm.verb is HelmVerb.REINSTALL
@@ -116,7 +117,8 @@ def test_a_first_install_killed_half_way_is_reinstalled_on_the_next_apply(
     assert result.changes.helm.verb is HelmVerb.REINSTALL
     assert fake_cluster.helm_commands() == ["uninstall", "upgrade"]
     release = fake_cluster.helm.release(*RELEASE)
-    assert release is not None and (release["status"], release["revision"]) == ("deployed", 1)
+    assert release is not None
+    assert (release["status"], release["revision"]) == ("deployed", 1)
 
 
 def test_a_stuck_first_install_someone_else_made_is_left_alone_with_the_way_out(

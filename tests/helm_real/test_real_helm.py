@@ -207,7 +207,8 @@ def test_real_helm_reads_the_release_the_stand_in_stored_and_prints_the_same(
     assert (real_item["status"], real_item["revision"]) == ("deployed", "2")
     # Both print Go's time.Time String() for `updated`.
     go_time = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \+0000 UTC$"
-    assert re.match(go_time, real_item["updated"]) and re.match(go_time, fake_item["updated"])
+    assert re.match(go_time, real_item["updated"])
+    assert re.match(go_time, fake_item["updated"])
 
     real, fake = _both(real_helm, stand_in, *get_values_args(chart, target))
     assert real.returncode == fake.returncode == 0, real.stderr
@@ -230,7 +231,8 @@ def test_real_helm_reads_the_release_the_stand_in_stored_and_prints_the_same(
     ]
     stored = latest_release(secrets, chart.release_name)
     listed = find_release(real_helm(*list_args(chart, target)).stdout, chart.release_name)
-    assert stored is not None and listed is not None
+    assert stored is not None
+    assert listed is not None
     assert (stored.state.status, stored.state.chart, stored.state.revision) == (
         listed.status,
         listed.chart,
@@ -242,7 +244,7 @@ def test_real_helm_reads_the_release_the_stand_in_stored_and_prints_the_same(
 def test_a_stuck_release_blocks_upgrades_in_real_helm_as_in_the_stand_in(
     real_helm: RealHelm, api_and_stand_in: Any
 ) -> None:
-    api, kubeconfig, stand_in = api_and_stand_in
+    _, kubeconfig, stand_in = api_and_stand_in
     stand_in.seed_release(
         "echo",
         "ns",
