@@ -77,6 +77,8 @@ class Helm:
         self.executable = executable
         self.target = target
         self.env = dict(os.environ if env is None else env)
+        if target.kubeconfig_list:
+            self.env["KUBECONFIG"] = target.kubeconfig_list
         self.processes = 0  # helm runs so far: what a converged apply should keep at zero
 
     @classmethod

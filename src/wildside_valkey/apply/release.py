@@ -31,6 +31,9 @@ class HelmTarget:
 
     kubeconfig: str | None = None
     context: str | None = None
+    # Several kubeconfig files (KUBECONFIG): helm's --kubeconfig takes one, so
+    # helm gets the same list in its environment and merges it as kubectl does.
+    kubeconfig_list: str | None = None
 
     def flags(self) -> list[str]:
         flags: list[str] = []
