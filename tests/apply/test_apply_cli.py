@@ -208,7 +208,7 @@ def test_missing_helm_names_what_to_install(
     result = run_cli(["apply", *APPLY, *fake_cluster.cli_args()], env={"PATH": str(tmp_path)})
     stderr = assert_clean_failure(result, 1)
     assert "the `helm` command was not found on PATH" in stderr
-    assert "Install Helm 3" in stderr
+    assert "Install Helm 3 or 4" in stderr
     assert fake_cluster.mutating() == []
 
 

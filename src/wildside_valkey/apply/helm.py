@@ -69,7 +69,7 @@ _SECRET_DRIVERS = frozenset({"", "secret", "secrets"})
 
 
 class Helm:
-    """The Helm 3 CLI, pointed at one cluster (``target``)."""
+    """The Helm CLI (3 or 4), pointed at one cluster (``target``)."""
 
     def __init__(
         self, executable: str, target: HelmTarget, *, env: Mapping[str, str] | None = None
@@ -88,7 +88,7 @@ class Helm:
         if found is None:
             raise HelmNotFoundError(
                 "the `helm` command was not found on PATH: apply mode installs the "
-                "valkey-operator chart with the Helm 3 CLI. Install Helm 3 "
+                "valkey-operator chart with the Helm CLI. Install Helm 3 or 4 "
                 "(https://helm.sh/docs/intro/install/) and put `helm` on PATH"
             )
         return cls(found, target, env=environ)
