@@ -156,3 +156,20 @@ def test_a_failed_helm_release_is_upgraded_on_the_next_run(fake_cluster: FakeClu
     # The marker was written before helm ran: the failed install is still ours.
     assert result.changes.warnings == ()
     assert fake_cluster.destroy(apply_plan_for()).operator.action == "uninstalled"
+
+
+@pytest.mark.parametrize("text", ["y", "on", "NO", "1e3"])
+def test_a_value_yaml_1_1_would_retype_does_not_upgrade_on_every_apply(
+    fake_cluster: FakeCluster, text: str
+) -> None:
+    # Written as YAML, helm read `flag: y` as true; `helm get values` then never
+    # matched the plan's "y", and every apply ran `helm upgrade`.
+    plan = apply_plan_for(helm_values=[f'flag: "{text}"\n'])
+    fake_cluster.apply(plan)
+    release = fake_cluster.helm.release("valkey-operator", "valkey-system")
+    assert release is not None
+    assert release["values"] == {"flag": text}
+    fake_cluster.reset_records()
+    result = fake_cluster.apply(plan)
+    assert result.changes.helm.verb is HelmVerb.UNCHANGED
+    assert fake_cluster.helm_commands() == []

@@ -253,13 +253,53 @@ def _now() -> datetime:
 # ---------------------------------------------------------------------- values
 
 
+# helm reads values files with sigs.k8s.io/yaml, i.e. go-yaml v2's YAML 1.1
+# resolver (gopkg.in/yaml.v2 resolve.go `resolveMapList`): y/Y/yes/on/... and
+# n/N/no/off/... are booleans, and `yamlStyleFloat` makes `1e3` a number.
+# PyYAML's safe loader knows neither `y`/`n` nor a float without a dot; this
+# loader adds both, so the stand-in retypes values as real helm does (pinned by
+# tests/helm_real: `helm template` of a YAML values file).
+_GO_BOOLS = {
+    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "on", "On", "ON"), True),
+    **dict.fromkeys(("n", "N", "no", "No", "NO", "off", "Off", "OFF"), False),
+    **{"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False},
+}
+_GO_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+
+
+def _helm_yaml_loader() -> Any:
+    if YAML is None:
+        return None
+
+    class HelmValuesLoader(YAML.SafeLoader):  # type: ignore[misc,name-defined]
+        pass
+
+    def scalar(loader: Any, node: Any) -> Any:
+        value = loader.construct_scalar(node)
+        if node.style is None:  # plain: the only kind go-yaml resolves
+            if value in _GO_BOOLS:
+                return _GO_BOOLS[value]
+            if _GO_FLOAT.match(value) and not re.fullmatch(r"[-+]?[0-9]+", value):
+                return float(value)
+        return YAML.SafeLoader.construct_yaml_str(loader, node)
+
+    HelmValuesLoader.add_constructor("tag:yaml.org,2002:str", scalar)
+    HelmValuesLoader.add_constructor("tag:yaml.org,2002:bool", scalar)
+    return HelmValuesLoader
+
+
 def _load_values_file(path: str) -> tuple[str, Any]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as err:
         raise HelmError(f"open {path}: no such file or directory") from err
+    loader = _helm_yaml_loader()
     try:
-        data = YAML.safe_load(text) if YAML is not None else json.loads(text or "null")
+        data = (
+            YAML.load(text, Loader=loader)
+            if YAML is not None and loader is not None
+            else json.loads(text or "null")
+        )
     except Exception as err:
         raise HelmError(f"failed to parse {path}: error converting YAML to JSON: {err}") from err
     if data is not None and not isinstance(data, dict):

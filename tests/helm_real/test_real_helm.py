@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.fakes import helm_cli
 from tests.fakes.cluster import apply_plan_for
 from tests.fakes.helm_fake import FakeHelm
 from tests.fakes.kube_api import FakeKubeApi
@@ -273,3 +274,15 @@ def test_a_stuck_release_blocks_upgrades_in_real_helm_as_in_the_stand_in(
     assert [i["status"] for i in json.loads(_stand_in(stand_in, *listing).stdout)] == [
         "pending-upgrade"
     ]
+
+
+def test_the_stand_in_reads_a_yaml_values_file_as_real_helm_does(
+    real_helm: RealHelm, tmp_path: Path
+) -> None:
+    values_file = tmp_path / "values.yaml"
+    values_file.write_text(
+        "a: y\nb: N\nc: 1e3\nd: on\ne: 'y'\nf: 0.5\ng: 7\nh: ~\ni: [yes, off, '1e3']\n",
+        encoding="utf-8",
+    )
+    _, parsed = helm_cli._load_values_file(str(values_file))
+    assert same_values(_template(real_helm, values_file), parsed)
