@@ -137,8 +137,8 @@ def _resolve(entry: Mapping[str, Any], section: str, files: tuple[str, ...], bas
 
 def _describe(paths: Sequence[Path]) -> str:
     if len(paths) == 1:
-        return f"kubeconfig {paths[0]}"
-    return "kubeconfig " + " + ".join(map(str, paths)) + " (merged from KUBECONFIG)"
+        return str(paths[0])
+    return " + ".join(map(str, paths)) + " (merged from KUBECONFIG)"
 
 
 def _in_cluster(env: Mapping[str, str], account: Path) -> bool:
@@ -181,10 +181,10 @@ def _parse(document: dict[str, Any], first: Path, source: str) -> KubeConfig:
     try:
         return KubeConfig.from_dict(document, fname=first)
     except KeyError as error:
-        raise KubeconfigError(f"{source} is not valid: missing {error}") from error
+        raise KubeconfigError(f"kubeconfig {source} is not valid: missing {error}") from error
     except (ConfigError, TypeError, ValueError, AttributeError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise KubeconfigError(f"{source} is not valid: {reason}") from error
+        raise KubeconfigError(f"kubeconfig {source} is not valid: {reason}") from error
 
 
 def _select(config: KubeConfig, source: str, context: str | None) -> SingleConfig:
@@ -192,20 +192,21 @@ def _select(config: KubeConfig, source: str, context: str | None) -> SingleConfi
     name = context or config.current_context
     if name is None:
         raise KubeconfigError(
-            f"{source} sets no current-context: pass --context (available contexts: {available})"
+            f"kubeconfig {source} sets no current-context: pass --context "
+            f"(available contexts: {available})"
         )
     if name not in config.contexts:
         why = "" if context else " (its current-context)"
         raise KubeconfigError(
-            f'context "{name}"{why} is not in {source}; available contexts: {available}'
+            f'context "{name}"{why} is not in kubeconfig {source}; available contexts: {available}'
         )
     try:
         single = config.get(name)
     except KeyError as error:
         raise KubeconfigError(
-            f'context "{name}" in {source} refers to {error}, which is not defined'
+            f'context "{name}" in kubeconfig {source} refers to {error}, which is not defined'
         ) from error
     except ConfigError as error:
-        raise KubeconfigError(f"{source}: {error}") from error
+        raise KubeconfigError(f"kubeconfig {source}: {error}") from error
     assert single is not None  # get() only returns None with a default
     return single

@@ -46,7 +46,9 @@ def read_secret_key(
     try:
         client = Client(config=found.config, timeout=httpx2.Timeout(timeout))
     except (ConfigError, OSError, KeyError, ValueError) as exc:
-        raise SecretReadError(f"cannot load {found.source} to read {ref}: {exc}") from exc
+        raise SecretReadError(
+            f"cannot load kubeconfig {found.source} to read {ref}: {exc}"
+        ) from exc
     try:
         secret = client.get(Secret, ref.name, namespace=ref.namespace)
     except ApiError as exc:
