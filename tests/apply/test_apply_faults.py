@@ -185,7 +185,7 @@ def test_no_helm_means_no_write(
     fake_cluster: FakeCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(HelmNotFoundError, match=r"Install Helm 3 \(https://helm.sh"):
+    with pytest.raises(HelmNotFoundError, match=r"Install Helm 3 or 4 \(https://helm.sh"):
         fake_cluster.apply(apply_plan_for())
     assert fake_cluster.requests() == []
     with pytest.raises(HelmNotFoundError):

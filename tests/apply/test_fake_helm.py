@@ -254,3 +254,17 @@ def test_calls_filter_by_command(fake_helm: FakeHelm) -> None:
     helm("list", "-A", "-o", "json")
     assert [c.command for c in fake_helm.calls()] == ["version", "upgrade", "list"]
     assert [c.argv for c in fake_helm.calls("list")] == [["list", "-A", "-o", "json"]]
+
+
+def test_in_helm_4_mode_list_has_no_all_and_shows_every_status(
+    fake_helm: FakeHelm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # helm pkg/cmd/list.go v4.1.4 has no --all; pkg/action/list.go SetStateMask
+    # defaults to ListAll (v4.1.4 line 330) where v3.21.4 defaulted to deployed|failed.
+    fake_helm.seed_release("valkey-operator", "valkey-system", status="pending-upgrade")
+    monkeypatch.setenv("FAKE_HELM_VERSION", "v4.1.4")
+    assert helm("list", "-n", "valkey-system", "--all").stderr.strip() == (
+        "Error: unknown flag: --all"
+    )
+    listed = json.loads(helm("list", "-n", "valkey-system", "-o", "json").stdout)
+    assert [i["status"] for i in listed] == ["pending-upgrade"]

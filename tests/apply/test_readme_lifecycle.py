@@ -64,7 +64,8 @@ def test_readme_session(
     work.mkdir()
     env = {
         **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        # The helm stand-in (first on the fixture's PATH) before the venv's real helm.
+        "PATH": f"{os.environ['PATH']}{os.pathsep}{Path(sys.executable).parent}",
         "KUBECONFIG": str(fake_cluster.kubeconfig.path),
     }
     for command, expected in steps:

@@ -86,12 +86,17 @@ def test_forbidden(fake_kube: FakeKubeApi, kubeconfig: Path) -> None:
 
 
 def test_unknown_context(kubeconfig: Path) -> None:
-    with pytest.raises(SecretReadError, match="Context 'nope' not found"):
+    with pytest.raises(
+        SecretReadError,
+        match=r'context "nope" is not in kubeconfig .*; available contexts: fake, unreachable',
+    ):
         read_secret_key(PASSWORD_REF, kubeconfig=kubeconfig, context="nope")
 
 
 def test_missing_kubeconfig(tmp_path: Path) -> None:
-    with pytest.raises(SecretReadError, match="cannot load kubeconfig"):
+    with pytest.raises(
+        SecretReadError, match=r"cannot find the cluster .*: kubeconfig .*/none not found"
+    ):
         read_secret_key(PASSWORD_REF, kubeconfig=tmp_path / "none")
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.fakes.helm_fake import FakeHelm
+from tests.fakes.helm_storage import USER_AGENT
 from tests.fakes.kube_api import FakeKubeApi, RecordedRequest
 from tests.fakes.kube_sim import ValkeyOperatorSim
 from tests.fakes.kubeconfig import KubeconfigFile
@@ -37,6 +38,11 @@ from wildside_valkey.variables import variables_from_mapping
 FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.01, factor=2.0, max_delay=0.05)
 FAST_POLL = PollPolicy(first=0.01, factor=2.0, max_interval=0.05)
 QUICK_TIMEOUT = 5
+
+
+def is_helm_request(request: RecordedRequest) -> bool:
+    """Made by the helm stand-in (as real helm would), not by the code under test."""
+    return request.headers.get("user-agent") == USER_AGENT
 
 
 def apply_plan_for(**variables: Any) -> Plan:
@@ -84,14 +90,18 @@ class FakeCluster:
     # --------------------------------------------------------------- records
 
     def requests(self) -> list[RecordedRequest]:
-        return self.api.requests()
+        """The product's requests: those the helm stand-in made as helm are left out."""
+        return [r for r in self.api.requests() if not is_helm_request(r)]
+
+    def helm_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.api.requests() if is_helm_request(r)]
 
     def calls(self) -> list[str]:
         """`METHOD path` of every request, in order (queries left out)."""
-        return [f"{r.method} {r.path}" for r in self.api.requests()]
+        return [f"{r.method} {r.path}" for r in self.requests()]
 
     def mutating(self) -> list[str]:
-        return [f"{r.method} {r.path}" for r in self.api.mutating_requests()]
+        return [f"{r.method} {r.path}" for r in self.requests() if r.mutating]
 
     def helm_commands(self) -> list[str]:
         return [call.command for call in self.helm.calls()]

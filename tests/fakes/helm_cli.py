@@ -11,7 +11,16 @@ imports only the standard library (PyYAML is used when importable, for
 * `FAKE_HELM_FAIL`: comma-separated commands (`upgrade`, `list`, ... or `*`)
   that fail with `FAKE_HELM_FAIL_MESSAGE` / `FAKE_HELM_FAIL_EXIT` (default 1).
 * `FAKE_HELM_DELAY`: seconds to sleep first (for subprocess timeouts).
-* `FAKE_HELM_VERSION`: what `helm version` reports (default v3.16.2).
+* `FAKE_HELM_VERSION`: what `helm version` reports (default v3.16.2); a v4
+  version also takes helm 4's `list` flags (no `--all`; every status listed
+  by default: helm pkg/action/list.go `SetStateMask`, v4.1.4 line 330, against
+  v3.21.4 line 320 `ListDeployed | ListFailed`).
+
+With a kubeconfig (`--kubeconfig` or `KUBECONFIG`) the stand-in also writes
+each release revision to the API server as helm's storage Secret
+(tests/fakes/helm_storage.py), so readers of that record see what real helm
+would leave; an unreachable server fails like helm ("Kubernetes cluster
+unreachable").
 
 Outputs follow helm 3's shapes: `list -o json` items have string revisions and
 `updated` like `2024-05-01 10:00:00.123456789 +0000 UTC`; `get values -o json`
@@ -29,12 +38,14 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from tests.fakes import helm_storage
 
 
 def _load_yaml() -> ModuleType | None:
@@ -242,13 +253,53 @@ def _now() -> datetime:
 # ---------------------------------------------------------------------- values
 
 
+# helm reads values files with sigs.k8s.io/yaml, i.e. go-yaml v2's YAML 1.1
+# resolver (gopkg.in/yaml.v2 resolve.go `resolveMapList`): y/Y/yes/on/... and
+# n/N/no/off/... are booleans, and `yamlStyleFloat` makes `1e3` a number.
+# PyYAML's safe loader knows neither `y`/`n` nor a float without a dot; this
+# loader adds both, so the stand-in retypes values as real helm does (pinned by
+# tests/helm_real: `helm template` of a YAML values file).
+_GO_BOOLS = {
+    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "on", "On", "ON"), True),
+    **dict.fromkeys(("n", "N", "no", "No", "NO", "off", "Off", "OFF"), False),
+    **{"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False},
+}
+_GO_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+
+
+def _helm_yaml_loader() -> Any:
+    if YAML is None:
+        return None
+
+    class HelmValuesLoader(YAML.SafeLoader):  # type: ignore[misc,name-defined]
+        pass
+
+    def scalar(loader: Any, node: Any) -> Any:
+        value = loader.construct_scalar(node)
+        if node.style is None:  # plain: the only kind go-yaml resolves
+            if value in _GO_BOOLS:
+                return _GO_BOOLS[value]
+            if _GO_FLOAT.match(value) and not re.fullmatch(r"[-+]?[0-9]+", value):
+                return float(value)
+        return YAML.SafeLoader.construct_yaml_str(loader, node)
+
+    HelmValuesLoader.add_constructor("tag:yaml.org,2002:str", scalar)
+    HelmValuesLoader.add_constructor("tag:yaml.org,2002:bool", scalar)
+    return HelmValuesLoader
+
+
 def _load_values_file(path: str) -> tuple[str, Any]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as err:
         raise HelmError(f"open {path}: no such file or directory") from err
+    loader = _helm_yaml_loader()
     try:
-        data = YAML.safe_load(text) if YAML is not None else json.loads(text or "null")
+        data = (
+            YAML.load(text, Loader=loader)
+            if YAML is not None and loader is not None
+            else json.loads(text or "null")
+        )
     except Exception as err:
         raise HelmError(f"failed to parse {path}: error converting YAML to JSON: {err}") from err
     if data is not None and not isinstance(data, dict):
@@ -506,7 +557,20 @@ def cmd_upgrade(args: Args, state: dict[str, Any], out: Outcome, install_only: b
             time.sleep(delay)
         message = fault.get("message") or "context deadline exceeded"
         status = fault.get("release_status", "failed")
-        if status:
+        if status in ("pending-install", "pending-upgrade"):
+            # helm killed half-way (a cancelled CI job): the revision it recorded
+            # first stays pending (helm pkg/action/upgrade.go stores the new
+            # release as pending-upgrade before touching resources; install.go
+            # likewise pending-install), and the previous one stays deployed.
+            rel["status"] = "pending-install" if installing else "pending-upgrade"
+            rel["description"] = "Initial install underway" if installing else "Preparing upgrade"
+            history = list(rel.get("history") or [])
+            if existing is not None and not installing:
+                history = [h for h in history if h["revision"] != existing["revision"]]
+                history.append(_history_entry(existing))
+            rel["history"] = history
+            state["releases"][key] = rel
+        elif status:
             atomic = "atomic" in args.flags
             if atomic and installing:
                 state["releases"].pop(key, None)
@@ -563,7 +627,37 @@ def _history_entry(rel: dict[str, Any]) -> dict[str, Any]:
         "app_version": rel["app_version"],
         "description": rel["description"],
         "values": rel.get("values") or {},
+        # Not printed by `helm history`; kept to write the revision's storage Secret.
+        "chart_name": rel["chart_name"],
+        "version": rel["version"],
+        "first_deployed": rel["first_deployed"],
+        "last_deployed": rel["last_deployed"],
     }
+
+
+_HISTORY_ONLY = ("values", "chart_name", "version", "first_deployed", "last_deployed")
+
+
+def storage_records(rel: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every stored revision of `rel` as helm's release JSON (helm_storage.release_record)."""
+    records = []
+    for entry in [*rel.get("history", []), _history_entry(rel)]:
+        records.append(
+            helm_storage.release_record(
+                name=rel["name"],
+                namespace=rel["namespace"],
+                revision=int(entry["revision"]),
+                status=str(entry["status"]),
+                chart_name=str(entry.get("chart_name") or rel["chart_name"]),
+                version=str(entry.get("version") or rel["version"]),
+                app_version=str(entry["app_version"]),
+                values=entry.get("values") or {},
+                first_deployed=str(entry.get("first_deployed") or rel["first_deployed"]),
+                last_deployed=str(entry.get("last_deployed") or entry["updated"]),
+                description=str(entry["description"]),
+            )
+        )
+    return records
 
 
 def _find(state: dict[str, Any], args: Args, what: str) -> dict[str, Any]:
@@ -575,7 +669,15 @@ def _find(state: dict[str, Any], args: Args, what: str) -> dict[str, Any]:
     return dict(rel)
 
 
+def _helm_major() -> int:
+    version = os.environ.get("FAKE_HELM_VERSION", DEFAULT_VERSION)
+    return int(version.lstrip("v").split(".")[0])
+
+
 def cmd_list(args: Args, state: dict[str, Any], out: Outcome) -> None:
+    helm4 = _helm_major() >= 4
+    if helm4 and "all" in args.flags:
+        raise HelmError("unknown flag: --all")
     ns = None if "all_namespaces" in args.flags else _namespace(args)
     wanted = {
         s for s in ("deployed", "failed", "pending", "uninstalled", "superseded") if s in args.flags
@@ -586,7 +688,7 @@ def cmd_list(args: Args, state: dict[str, Any], out: Outcome) -> None:
             continue
         status = str(rel["status"])
         group = "pending" if status.startswith("pending-") else status
-        if "all" in args.flags:
+        if "all" in args.flags or (helm4 and not wanted):
             if status == "uninstalled":
                 continue
         elif wanted:
@@ -647,7 +749,7 @@ def cmd_get(args: Args, state: dict[str, Any], out: Outcome) -> None:
 def cmd_history(args: Args, state: dict[str, Any], out: Outcome) -> None:
     rel = _find(state, args, "history")
     entries = [
-        {k: v for k, v in h.items() if k != "values"}
+        {k: v for k, v in h.items() if k not in _HISTORY_ONLY}
         for h in [*rel.get("history", []), _history_entry(rel)]
     ]
     out.out(_dump(entries, args.opt("output", "json") or "json"))
@@ -685,24 +787,40 @@ def cmd_rollback(args: Args, state: dict[str, Any], out: Outcome) -> None:
     name = args.positional[0]
     rel = _find(state, Args([name], options=args.options), "rollback")
     history = rel.get("history") or []
-    target_rev = int(args.positional[1]) if len(args.positional) > 1 else None
-    target = next(
-        (h for h in reversed(history) if target_rev in (None, h["revision"])),
-        None,
+    # helm pkg/action/rollback.go (v4.1.4 lines 119-194): the target defaults to
+    # the current revision - 1 and must exist; a pending current revision is no
+    # obstacle. The new revision takes the target's chart and values; the
+    # current one and every deployed one become superseded (lines 238, 290-300).
+    target_rev = (
+        int(args.positional[1])
+        if len(args.positional) > 1 and args.positional[1] != "0"
+        else int(rel["revision"]) - 1
     )
+    target = next((h for h in history if int(h["revision"]) == target_rev), None)
     if target is None:
-        raise HelmError(f"release has no {target_rev or 'previous'} version")
+        raise HelmError(f"release has no {target_rev} version")
     key = _release_key(rel["namespace"], name)
+    current = _history_entry(rel)
+    current["status"] = "superseded"
+    kept = [
+        dict(h, status="superseded") if h["status"] == "deployed" else h
+        for h in history
+        if h["revision"] != rel["revision"]
+    ]
     new = dict(rel)
     new.update(
         values=target["values"],
+        chart_name=target.get("chart_name") or rel["chart_name"],
+        version=target.get("version") or rel["version"],
+        app_version=target["app_version"],
         revision=int(rel["revision"]) + 1,
         status="deployed",
         description=f"Rollback to {target['revision']}",
         updated=helm_time(_now()),
         last_deployed=rfc3339(_now()),
+        history=[*kept, current],
     )
-    _store(state, key, new)
+    state["releases"][key] = new
     out.out("Rollback was a success! Happy Helming!")
 
 
@@ -747,6 +865,7 @@ def run(argv: list[str], out: Outcome) -> int:
             + ", ".join(sorted(handlers))
             + ")"
         )
+    writer = _api_writer(args)
     with locked_state() as state:
         if command not in ("upgrade", "install", "uninstall", "delete", "un"):
             fault = _take_fault(state, command)
@@ -754,8 +873,44 @@ def run(argv: list[str], out: Outcome) -> int:
                 raise HelmError(
                     fault.get("message") or f"{command} failed", int(fault.get("exit_code", 1))
                 )
-        handler(args, state, out)
+        try:
+            handler(args, state, out)
+        finally:
+            if writer is not None and command in _WRITERS and args.positional:
+                if "create_namespace" in args.flags and "dry_run" not in args.flags:
+                    _guard(lambda: writer.ensure_namespace(_namespace(args)))
+                _sync(writer, state, _namespace(args), args.positional[0])
     return 0
+
+
+_WRITERS = ("upgrade", "install", "uninstall", "delete", "un", "rollback")
+
+
+def _api_writer(args: Args) -> helm_storage.ApiWriter | None:
+    """The API server helm would talk to, when a kubeconfig names one."""
+    path = args.opt("kubeconfig") or os.environ.get("KUBECONFIG", "").split(os.pathsep)[0]
+    if not path or YAML is None:
+        return None
+    try:
+        document = YAML.safe_load(Path(path).read_text(encoding="utf-8"))
+        return helm_storage.ApiWriter.from_kubeconfig(document, args.opt("kube_context"))
+    except (OSError, StopIteration, KeyError, TypeError) as err:
+        raise HelmError(
+            f"kubernetes cluster unreachable: invalid kubeconfig {path}: {err}"
+        ) from err
+
+
+def _sync(writer: helm_storage.ApiWriter, state: dict[str, Any], namespace: str, name: str) -> None:
+    rel = state["releases"].get(_release_key(namespace, name))
+    records = [] if rel is None else storage_records(rel)
+    _guard(lambda: writer.sync(namespace, name, [helm_storage.release_secret(r) for r in records]))
+
+
+def _guard(step: Callable[[], None]) -> None:
+    try:
+        step()
+    except helm_storage.ClusterUnreachableError as err:
+        raise HelmError(f"Kubernetes cluster unreachable: {err}") from err
 
 
 def _log(argv: list[str], code: int, out: Outcome) -> None:

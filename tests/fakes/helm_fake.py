@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from tests.fakes import helm_cli
+from tests.fakes import helm_cli, helm_storage
 
 HELM_DIR = Path(__file__).resolve().parent / "helm"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -111,6 +111,9 @@ class FakeHelm:
     root: Path
     bin_dir: Path = HELM_DIR
     python: str = field(default_factory=lambda: sys.executable)
+    # The fake API server the stand-in writes helm's storage Secrets to (the
+    # subprocess does so over HTTP; `seed_release` directly, as helm would have).
+    api: Any = None
 
     @property
     def log_path(self) -> Path:
@@ -176,10 +179,15 @@ class FakeHelm:
         values: Mapping[str, Any] | None = None,
         status: str = "deployed",
         revision: int = 1,
+        history: list[dict[str, Any]] | None = None,
     ) -> None:
-        """Pretend a release exists (e.g. `pending-upgrade` to test a stuck one)."""
+        """Pretend a release exists (e.g. `pending-upgrade` to test a stuck one).
+
+        `history` lists earlier revisions (`revision`, `status`, optionally
+        `values`, `version`), oldest first.
+        """
         now = helm_cli._now()
-        rel = {
+        rel: dict[str, Any] = {
             "name": name,
             "namespace": namespace,
             "chart_ref": f"oci://ghcr.io/hyperspike/{chart}",
@@ -197,7 +205,19 @@ class FakeHelm:
             "timeout": None,
             "history": [],
         }
+        for entry in history or []:
+            earlier = dict(rel, history=[], values=dict(entry.get("values") or {}))
+            earlier.update(
+                revision=int(entry["revision"]),
+                status=str(entry["status"]),
+                version=str(entry.get("version", version)),
+                description=str(entry.get("description", "Install complete")),
+            )
+            rel["history"].append(helm_cli._history_entry(earlier))
         self._edit(lambda state: state["releases"].__setitem__(f"{namespace}/{name}", rel))
+        if self.api is not None:
+            for record in helm_cli.storage_records(rel):
+                self.api.seed(helm_storage.release_secret(record), manager=None)
 
     def fail(
         self,
@@ -213,7 +233,9 @@ class FakeHelm:
 
         For `upgrade`/`install`, `release_status="failed"` records a failed
         revision like helm does when resources fail to become ready; `None`
-        leaves the releases untouched (as when the cluster is unreachable).
+        leaves the releases untouched (as when the cluster is unreachable);
+        `"pending-install"`/`"pending-upgrade"` leaves the new revision pending, as
+        when helm is killed half-way (either one: chosen by whether it installs).
         `delay` sleeps first (e.g. past the caller's subprocess timeout).
         """
         fault = {

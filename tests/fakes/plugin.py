@@ -116,7 +116,7 @@ def fake_cluster(
     from tests.fakes.kube_sim import install_valkey_crd, simulate_valkey_operator
 
     # The same stand-in, started in one interpreter launch instead of two or more.
-    helm = FakeHelm(fake_helm.root, bin_dir=write_launcher(tmp_path / "fast-helm"))
+    helm = FakeHelm(fake_helm.root, bin_dir=write_launcher(tmp_path / "fast-helm"), api=fake_kube)
     monkeypatch.setenv("PATH", helm.env()["PATH"])
     operator = simulate_valkey_operator(fake_kube)
     install_valkey_crd(fake_kube)

@@ -317,3 +317,28 @@ def test_three_part_dotted_key_suggests_full_nesting() -> None:
         f'{HR}spec.values has the key "a.b.c", which Helm reads as one literal key, not as a '
         "path; nest it instead (a: {b: {c: ...}})"
     ]
+
+
+# flux.namespace-local-refs
+
+
+def test_rendered_references_are_namespace_local() -> None:
+    assert messages(evaluate(render_tree()), "flux.namespace-local-refs") == []
+
+
+def test_a_chart_source_in_another_namespace_warns() -> None:
+    tree = render_tree()
+    only(tree, "operator/helmrelease.yaml")["spec"]["chartRef"]["namespace"] = "shared-sources"
+    assert messages(evaluate(tree), "flux.namespace-local-refs", Severity.WARN) == [
+        f'{HR}spec.chartRef points into namespace "shared-sources", not the object\'s own '
+        '("flux-system"); a Flux locked down for multi-tenancy (--no-cross-namespace-refs) '
+        "refuses it: keep the referenced object beside this one"
+    ]
+
+
+def test_a_dependency_in_another_namespace_warns() -> None:
+    tree = render_tree()
+    cluster = tree["sync.yaml"][1]
+    cluster["spec"]["dependsOn"].append({"name": "cert-manager", "namespace": "infra"})
+    [warning] = messages(evaluate(tree), "flux.namespace-local-refs", Severity.WARN)
+    assert 'spec.dependsOn[1] points into namespace "infra"' in warning

@@ -17,6 +17,7 @@ RULE_IDS = {
     "flux.helm-repository-oci-type",
     "flux.helmrelease-chart-source",
     "flux.helmrelease-version-pinned",
+    "flux.namespace-local-refs",
     "flux.oci-chart-layer-selector",
     "flux.oci-ref-pinned",
     "flux.plain-http-source",

@@ -35,7 +35,14 @@ from .destroy import DestroyResult, OperatorOutcome, destroy
 from .helm import Helm
 from .kinds import ObjectRef
 from .marker import marker_ref
-from .operations import ApplyOptions, ApplyResult, apply_plan, send_change
+from .operations import (
+    ApplyOptions,
+    ApplyResult,
+    apply_plan,
+    converge_release,
+    helm_action,
+    send_change,
+)
 from .progress import Progress
 from .readiness import crd_condition
 from .release import HelmAction, HelmVerb
@@ -45,6 +52,8 @@ _DONE = {
     HelmVerb.INSTALL: "installed",
     HelmVerb.UPGRADE: "upgraded",
     HelmVerb.UNCHANGED: "unchanged",
+    HelmVerb.ROLLBACK: "rolled back",
+    HelmVerb.REINSTALL: "reinstalled",
 }
 
 OpenClient = Callable[[], AbstractContextManager[KubeClient]]
@@ -118,10 +127,12 @@ class _ConvergedHelm(Helm):
         super().__init__(helm.executable, helm.target, env=helm.env)
         self._action = action
 
-    def action_for(self, chart: Any) -> HelmAction:
+    def action_for(
+        self, chart: Any, kube: Any = None, *, installed_by_us: bool = False
+    ) -> HelmAction:
         if chart == self._action.chart:
             return self._action
-        return super().action_for(chart)
+        return super().action_for(chart, kube, installed_by_us=installed_by_us)
 
 
 def converge_operator(
@@ -135,7 +146,7 @@ def converge_operator(
     refs.append(marker_ref(plan.operator))
     # Only these objects are read, so nothing else can look like an orphan to delete.
     live = LiveState({ref: kube.get(ref) for ref in refs})
-    action = helm.action_for(plan.operator)
+    action = helm_action(plan, kube, helm, live.objects)
     changes = compute_changes(operator_plan, live, action)
     for warning in changes.warnings:
         progress.info(f"warning: {warning}")
@@ -143,18 +154,7 @@ def converge_operator(
     for change in changes.changes:
         send_change(kube, change, options.force_conflicts, progress, known)
     if action.changes:
-        chart = plan.operator
-        doing = "installing" if action.verb is HelmVerb.INSTALL else "upgrading"
-        progress.waiting(
-            f"helm: {doing} {chart.release_name} {chart.version} in namespace {chart.namespace} "
-            f"({action.reason}) ..."
-        )
-        helm.upgrade(
-            chart,
-            create_namespace=plan.variables.create_namespaces,
-            timeout=options.helm_seconds(plan),
-        )
-        progress.info(f"helm: {_DONE[action.verb]} {chart.release_name} {chart.version}")
+        converge_release(plan, kube, helm, action, options=options, progress=progress)
     wait_for(
         kube, [crd_condition()], timeout=options.seconds(plan), poll=options.poll, reporter=progress
     )

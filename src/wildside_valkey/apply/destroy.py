@@ -185,7 +185,7 @@ def _operator(
     kube = deleter.kube
     # Only now is helm needed: destroying next to other clusters works without it.
     helm = helm or Helm.locate(kube.connection.helm)
-    installed = helm.release(chart) is not None
+    installed = helm.release(chart, kube) is not None
     marker = marker_ref(chart)
     ours = is_our_marker(kube.get(marker))
     if not installed:

@@ -3,6 +3,12 @@
 Argument lists come from the pure builders in ``release.py``; this module only
 runs them, writes the one values file (private, deleted afterwards) and turns
 failures into the project's errors with helm's own last words.
+
+Reading the release costs no helm process when a Kubernetes client is at hand:
+one API request lists helm's own storage Secrets (``release_secret.py``). helm
+is run to read only when that record is in a form this code does not know
+(another storage driver, a future format), and otherwise only to install,
+upgrade, roll back or uninstall.
 """
 
 from __future__ import annotations
@@ -16,20 +22,28 @@ from pathlib import Path
 
 from ..errors import OperationError
 from ..plan import OperatorChart
+from .api_errors import ApiRequestError
+from .kinds import SECRET
+from .observe import Observer
 from .release import (
     HelmAction,
     HelmTarget,
     HelmVerb,
     ReleaseState,
+    StuckReleaseError,
     decide,
     find_release,
     get_values_args,
+    history_args,
+    last_deployed_in_history,
     list_args,
     parse_values,
+    rollback_args,
     uninstall_args,
     upgrade_args,
     values_document,
 )
+from .release_secret import ReleaseFormatError, StoredRelease, latest_release, release_labels
 
 # Reads (list, get values) are quick; a slow answer means an unreachable cluster.
 QUERY_TIMEOUT_SECONDS = 120
@@ -45,8 +59,17 @@ class HelmNotFoundError(HelmError):
     """No ``helm`` executable: say what to install."""
 
 
+class StuckReleasePolicyError(HelmError):
+    """A stuck release apply leaves alone (see ``release.decide``)."""
+
+
+# helm's storage drivers (HELM_DRIVER, helm pkg/cli/environment.go); only the
+# default one keeps releases in Secrets this code can read.
+_SECRET_DRIVERS = frozenset({"", "secret", "secrets"})
+
+
 class Helm:
-    """The Helm 3 CLI, pointed at one cluster (``target``)."""
+    """The Helm CLI (3 or 4), pointed at one cluster (``target``)."""
 
     def __init__(
         self, executable: str, target: HelmTarget, *, env: Mapping[str, str] | None = None
@@ -54,6 +77,9 @@ class Helm:
         self.executable = executable
         self.target = target
         self.env = dict(os.environ if env is None else env)
+        if target.kubeconfig_list:
+            self.env["KUBECONFIG"] = target.kubeconfig_list
+        self.processes = 0  # helm runs so far: what a converged apply should keep at zero
 
     @classmethod
     def locate(cls, target: HelmTarget, *, env: Mapping[str, str] | None = None) -> Helm:
@@ -62,17 +88,43 @@ class Helm:
         if found is None:
             raise HelmNotFoundError(
                 "the `helm` command was not found on PATH: apply mode installs the "
-                "valkey-operator chart with the Helm 3 CLI. Install Helm 3 "
+                "valkey-operator chart with the Helm CLI. Install Helm 3 or 4 "
                 "(https://helm.sh/docs/intro/install/) and put `helm` on PATH"
             )
         return cls(found, target, env=environ)
 
     # ---------------------------------------------------------------- queries
 
-    def release(self, chart: OperatorChart) -> ReleaseState | None:
+    def release(self, chart: OperatorChart, kube: Observer | None = None) -> ReleaseState | None:
+        stored = self.stored(chart, kube)
+        if isinstance(stored, StoredRelease):
+            return stored.state
+        if stored is None:
+            return None
+        return self._listed(chart)
+
+    def stored(self, chart: OperatorChart, kube: Observer | None) -> StoredRelease | object | None:
+        """helm's record through the API: the release, None (not installed), or _UNREADABLE."""
+        if kube is None or self.env.get("HELM_DRIVER", "").lower() not in _SECRET_DRIVERS:
+            return _UNREADABLE
+        try:
+            secrets = kube.list(SECRET, chart.namespace, release_labels(chart.release_name))
+            return latest_release(secrets, chart.release_name)
+        except ReleaseFormatError:
+            return _UNREADABLE
+        except ApiRequestError as error:
+            if error.status_code in (401, 403):
+                return _UNREADABLE  # helm may hold other credentials; let it answer
+            raise
+
+    def _listed(self, chart: OperatorChart) -> ReleaseState | None:
         output = self._run(list_args(chart, self.target), QUERY_TIMEOUT_SECONDS)
         try:
-            return find_release(output, chart.release_name)
+            state = find_release(output, chart.release_name)
+            if state is None or not state.stuck:
+                return state
+            history = self._run(history_args(chart, self.target), QUERY_TIMEOUT_SECONDS)
+            return _with_last_deployed(state, last_deployed_in_history(history))
         except ValueError as error:
             raise HelmError(str(error)) from error
 
@@ -83,13 +135,23 @@ class Helm:
         except ValueError as error:
             raise HelmError(str(error)) from error
 
-    def action_for(self, chart: OperatorChart) -> HelmAction:
-        """What apply must do: values are read only when the rest already matches."""
-        state = self.release(chart)
-        no_values_needed = decide(chart, state, None)
-        if no_values_needed.verb is not HelmVerb.UNCHANGED:
-            return no_values_needed
-        return decide(chart, state, self.values(chart))
+    def action_for(
+        self, chart: OperatorChart, kube: Observer | None = None, *, installed_by_us: bool = False
+    ) -> HelmAction:
+        """What apply must do. Through the API: one request; else values only when needed."""
+        stored = self.stored(chart, kube)
+        try:
+            if stored is None:
+                return decide(chart, None, None)
+            if isinstance(stored, StoredRelease):
+                return decide(chart, stored.state, stored.values, installed_by_us=installed_by_us)
+            state = self._listed(chart)
+            no_values_needed = decide(chart, state, None, installed_by_us=installed_by_us)
+            if no_values_needed.verb is not HelmVerb.UNCHANGED:
+                return no_values_needed
+            return decide(chart, state, self.values(chart), installed_by_us=installed_by_us)
+        except StuckReleaseError as error:
+            raise StuckReleasePolicyError(str(error)) from error
 
     # ---------------------------------------------------------------- changes
 
@@ -113,10 +175,15 @@ class Helm:
         args = uninstall_args(chart, timeout_seconds=timeout, target=self.target)
         self._run(args, timeout + PULL_MARGIN_SECONDS)
 
+    def rollback(self, chart: OperatorChart, revision: int, *, timeout: int) -> None:
+        args = rollback_args(chart, revision, timeout_seconds=timeout, target=self.target)
+        self._run(args, timeout + PULL_MARGIN_SECONDS)
+
     # --------------------------------------------------------------- plumbing
 
     def _run(self, args: Sequence[str], timeout: float) -> str:
         command = f"helm {args[0]}"
+        self.processes += 1
         try:
             result = subprocess.run(
                 [self.executable, *args],
@@ -137,6 +204,15 @@ class Helm:
                 f"{command} failed (exit {result.returncode}): {_last_words(result.stderr)}"
             )
         return result.stdout
+
+
+_UNREADABLE = object()
+
+
+def _with_last_deployed(state: ReleaseState, revision: int | None) -> ReleaseState:
+    return ReleaseState(
+        state.name, state.namespace, state.status, state.chart, state.revision, revision
+    )
 
 
 def _last_words(stderr: str) -> str:

@@ -29,11 +29,11 @@ from .client import KubeClient
 from .fields import format_path
 from .helm import Helm
 from .kinds import NAMESPACE, VALKEY, ObjectRef
-from .marker import marker_ref
+from .marker import is_our_marker, marker_ref
 from .observe import observe
 from .progress import NullProgress, Progress
 from .readiness import crd_condition, ready_conditions
-from .release import HelmVerb
+from .release import HelmAction, HelmVerb
 from .retry import PollPolicy
 from .waiting import wait_for
 
@@ -66,6 +66,8 @@ class ApplyResult:
             HelmVerb.INSTALL: "operator release installed",
             HelmVerb.UPGRADE: "operator release upgraded",
             HelmVerb.UNCHANGED: "operator release unchanged",
+            HelmVerb.ROLLBACK: "stuck operator release rolled back",
+            HelmVerb.REINSTALL: "stuck operator release reinstalled",
         }[verb]
         return (
             f"apply complete: {counts['create']} created, {counts['update']} changed, "
@@ -74,10 +76,24 @@ class ApplyResult:
 
 
 def plan_changes(plan: Plan, kube: KubeClient, helm: Helm | None = None) -> ChangeSet:
-    """What ``apply_plan`` would do, read-only (GETs, lists, ``helm list``/``get values``)."""
-    helm = helm or Helm.locate(kube.connection.helm)
+    """What ``apply_plan`` would do, read-only (GETs and lists; helm only as a fallback)."""
+    return observe_changes(plan, kube, helm or Helm.locate(kube.connection.helm))[1]
+
+
+def observe_changes(plan: Plan, kube: KubeClient, helm: Helm) -> tuple[LiveState, ChangeSet]:
+    """The live state read and the changes it calls for: what plan shows and apply does."""
     live = observe(kube, plan)
-    return compute_changes(plan, live, helm.action_for(plan.operator))
+    return live, compute_changes(plan, live, helm_action(plan, kube, helm, live.objects))
+
+
+def helm_action(
+    plan: Plan, kube: KubeClient, helm: Helm, objects: Mapping[ObjectRef, Any]
+) -> HelmAction:
+    """What helm must do for the operator release (stuck releases: only ours are reinstalled)."""
+    marker = objects.get(marker_ref(plan.operator))
+    if marker is None and marker_ref(plan.operator) not in objects:
+        marker = kube.get(marker_ref(plan.operator))
+    return helm.action_for(plan.operator, kube, installed_by_us=is_our_marker(marker))
 
 
 def apply_plan(
@@ -99,8 +115,7 @@ def apply_plan(
     if prepared is not None:
         live, changes = prepared
     else:
-        live = observe(kube, plan)
-        changes = compute_changes(plan, live, helm.action_for(plan.operator))
+        live, changes = observe_changes(plan, kube, helm)
     known: dict[ObjectRef, Mapping[str, Any] | None] = dict(live.objects)
     for warning in changes.warnings:
         progress.info(f"warning: {warning}")
@@ -116,19 +131,7 @@ def apply_plan(
         send_change(kube, change, options.force_conflicts, progress, known)
 
     if changes.helm.changes:
-        chart = plan.operator
-        doing = "installing" if changes.helm.verb is HelmVerb.INSTALL else "upgrading"
-        progress.waiting(
-            f"helm: {doing} {chart.release_name} {chart.version} in namespace {chart.namespace} "
-            f"({changes.helm.reason}) ..."
-        )
-        helm.upgrade(
-            plan.operator,
-            create_namespace=plan.variables.create_namespaces,
-            timeout=options.helm_seconds(plan),
-        )
-        done = "installed" if changes.helm.verb is HelmVerb.INSTALL else "upgraded"
-        progress.info(f"helm: {done} {plan.operator.release_name} {plan.operator.version}")
+        converge_release(plan, kube, helm, changes.helm, options=options, progress=progress)
 
     if any(c.ref.kind == VALKEY and c.request() is not None for c in others):
         wait_for(
@@ -151,6 +154,44 @@ def apply_plan(
         known=known,
     )
     return ApplyResult(changes, plan.contract.to_dict())
+
+
+def converge_release(
+    plan: Plan,
+    kube: KubeClient,
+    helm: Helm,
+    action: HelmAction,
+    *,
+    options: ApplyOptions,
+    progress: Progress,
+) -> None:
+    chart = plan.operator
+    seconds = options.helm_seconds(plan)
+    if action.verb is HelmVerb.ROLLBACK:
+        progress.waiting(
+            f"helm: rolling back {chart.release_name} to revision {action.rollback_to} "
+            f"({action.reason}) ..."
+        )
+        assert action.rollback_to is not None  # set for every ROLLBACK (release.decide)
+        helm.rollback(chart, action.rollback_to, timeout=seconds)
+        progress.info(f"helm: rolled back {chart.release_name} to revision {action.rollback_to}")
+        # The rolled-back revision may already be what the plan wants.
+        action = helm.action_for(chart, kube, installed_by_us=False)
+        if not action.changes:
+            return
+    elif action.verb is HelmVerb.REINSTALL:
+        progress.waiting(f"helm: uninstalling {chart.release_name} ({action.reason}) ...")
+        helm.uninstall(chart, timeout=seconds)
+        progress.info(f"helm: uninstalled the stuck release {chart.release_name}")
+    installing = action.verb in (HelmVerb.INSTALL, HelmVerb.REINSTALL)
+    doing = "installing" if installing else "upgrading"
+    progress.waiting(
+        f"helm: {doing} {chart.release_name} {chart.version} in namespace {chart.namespace} "
+        f"({action.reason}) ..."
+    )
+    helm.upgrade(chart, create_namespace=plan.variables.create_namespaces, timeout=seconds)
+    done = "installed" if installing else "upgraded"
+    progress.info(f"helm: {done} {chart.release_name} {chart.version}")
 
 
 def send_change(

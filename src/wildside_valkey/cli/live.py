@@ -145,7 +145,8 @@ def _plan(
     out_file: Path | None,
     **cluster: Any,
 ) -> ChangeSet:
-    from ..apply import Helm, PlainProgress, compute_changes, format_plan, observe  # noqa: PLC0415
+    from ..apply import Helm, PlainProgress, format_plan  # noqa: PLC0415
+    from ..apply.operations import observe_changes  # noqa: PLC0415
     from ..apply.saved_plan import save_plan  # noqa: PLC0415
 
     the_plan = _load(var_files, var_options)
@@ -154,8 +155,7 @@ def _plan(
         # No live display: the plan is the output; retries are still worth a line.
         _report_retries(kube, PlainProgress(lambda line: click.echo(redact(line), err=True)))
         helm = Helm.locate(kube.connection.helm)
-        live = observe(kube, the_plan)
-        changes = compute_changes(the_plan, live, helm.action_for(the_plan.operator))
+        live, changes = observe_changes(the_plan, kube, helm)
         for message in changes.warnings:
             click.echo(redact(f"warning: {message}"), err=True)
         shown = redact(format_plan(changes, kube.connection.describe(), "text"))
@@ -171,7 +171,7 @@ def _plan(
                 variables=the_plan.variables,
                 changes=changes,
                 live=live,
-                release=helm.release(the_plan.operator),
+                release=helm.release(the_plan.operator, kube),
                 cluster=kube.connection.describe(),
                 shown=shown,
             )
@@ -357,18 +357,18 @@ def _approved(
 
     None lets apply decide by itself (nobody is asked: --auto-approve or no terminal).
     """
-    from ..apply import Helm, compute_changes, format_plan, observe  # noqa: PLC0415
+    from ..apply import Helm, format_plan  # noqa: PLC0415
+    from ..apply.operations import observe_changes  # noqa: PLC0415
     from ..apply.saved_plan import check_plan  # noqa: PLC0415
 
     asked = saved is None and needs_question(auto_approve)
     if saved is None and not asked:
         return None
     helm = Helm.locate(kube.connection.helm)
-    live = observe(kube, the_plan)
-    changes = compute_changes(the_plan, live, helm.action_for(the_plan.operator))
+    live, changes = observe_changes(the_plan, kube, helm)
     cluster = kube.connection.describe()
     if saved is not None:
-        check_plan(saved, cluster, live, helm.release(the_plan.operator), changes)
+        check_plan(saved, cluster, live, helm.release(the_plan.operator, kube), changes)
         click.echo(f"applying the saved plan (made against {saved.cluster})", err=True)
         return live, changes
     click.echo(redact(format_plan(changes, cluster, "text")), err=True, nl=False)

@@ -18,8 +18,13 @@ SOURCE_API = "source.toolkit.fluxcd.io/v1"
 HELM_API = "helm.toolkit.fluxcd.io/v2"
 KUSTOMIZE_API = "kustomize.toolkit.fluxcd.io/v1"
 HELM_CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
-REMEDIATION_RETRIES = 3
 RETRY_INTERVAL = "2m"
+# Flux's own example (fluxcd/flux2-kustomize-helm-example, infrastructure/
+# controllers/*.yaml and apps/base/podinfo/release.yaml at 4f1a5b1, 2026-07)
+# retries a failed install or upgrade in place rather than remediating it by
+# uninstall/rollback; helm.toolkit.fluxcd.io/v2 of helm-controller v1.6.3 has
+# `strategy: {name: RetryOnFailure, retryInterval}` on both actions.
+RETRY_STRATEGY = {"name": "RetryOnFailure", "retryInterval": RETRY_INTERVAL}
 
 
 def operator_kustomization_name(v: Variables) -> str:
@@ -75,14 +80,11 @@ def helm_release(v: Variables, chart: OperatorChart) -> dict[str, Any]:
         spec["chart"] = {
             "spec": {"chart": chart.chart, "version": chart.version, "sourceRef": source_ref}
         }
-    install: dict[str, Any] = {
-        "crds": "CreateReplace",
-        "remediation": {"retries": REMEDIATION_RETRIES},
-    }
+    install: dict[str, Any] = {"crds": "CreateReplace", "strategy": dict(RETRY_STRATEGY)}
     upgrade: dict[str, Any] = {
         "crds": "CreateReplace",
         "cleanupOnFail": True,
-        "remediation": {"retries": REMEDIATION_RETRIES, "remediateLastFailure": True},
+        "strategy": dict(RETRY_STRATEGY),
     }
     if not chart.wait:
         install["disableWait"] = True
@@ -90,6 +92,7 @@ def helm_release(v: Variables, chart: OperatorChart) -> dict[str, Any]:
     spec["install"] = install
     spec["upgrade"] = upgrade
     spec["timeout"] = f"{chart.timeout_seconds}s"
+    _impersonate(v, spec)
     values = chart.values_dict()
     if values:
         spec["values"] = values
@@ -119,14 +122,27 @@ def _kustomization(v: Variables, name: str, folder: str) -> dict[str, Any]:
     }
 
 
+def _impersonate(v: Variables, spec: dict[str, Any]) -> None:
+    # Under Flux's multi-tenancy lockdown (--default-service-account) an object
+    # without serviceAccountName runs as an account without permissions.
+    if v.flux_service_account_name:
+        spec["serviceAccountName"] = v.flux_service_account_name
+
+
 def operator_kustomization(v: Variables) -> dict[str, Any]:
-    return _kustomization(v, operator_kustomization_name(v), "operator")
+    kustomization = _kustomization(v, operator_kustomization_name(v), "operator")
+    _impersonate(v, kustomization["spec"])
+    return kustomization
 
 
 def cluster_kustomization(v: Variables) -> dict[str, Any]:
     kustomization = _kustomization(v, cluster_kustomization_name(v), "cluster")
     spec = kustomization["spec"]
-    spec["dependsOn"] = [{"name": operator_kustomization_name(v)}]
+    # Namespace-local names only (--no-cross-namespace-refs): all live in flux_namespace.
+    spec["dependsOn"] = [{"name": operator_kustomization_name(v)}] + [
+        {"name": name} for name in v.flux_depends_on
+    ]
+    _impersonate(v, spec)
     # Explicit checks (which `wait: true` would ignore) reach the operator's StatefulSet:
     # see health.py for why the Valkey's own status is not enough.
     spec["wait"] = False

@@ -70,6 +70,25 @@ def dns_subdomain(value: str) -> str:
     return value
 
 
+def optional_dns_subdomain(value: str) -> str:
+    """Empty (not set), or a DNS-1123 subdomain."""
+    return dns_subdomain(value) if value else value
+
+
+def dns_subdomain_list(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Each a DNS-1123 subdomain, none twice."""
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        try:
+            dns_subdomain(value)
+        except ValueError as error:
+            raise ValueError(f"item {index} {error}") from error
+        if value in seen:
+            raise ValueError(f"item {index} ({value!r}) is listed twice")
+        seen.add(value)
+    return values
+
+
 def not_blank(value: str) -> str:
     if not value:
         raise ValueError("must not be blank")

@@ -246,6 +246,24 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
         str,
         _var("string", "path of the rendered tree inside that Git repository", formats.not_blank),
     ] = "./platform/valkey"
+    flux_service_account_name: Annotated[
+        str,
+        _var(
+            "string",
+            "empty (none) or a DNS-1123 subdomain: `serviceAccountName` of both Flux "
+            "Kustomizations and the HelmRelease, for Flux's multi-tenancy lockdown",
+            formats.optional_dns_subdomain,
+        ),
+    ] = ""
+    flux_depends_on: Annotated[
+        tuple[str, ...],
+        _var(
+            "list(string)",
+            "names of Kustomizations in `flux_namespace` (such as cert-manager's) that the "
+            "cluster Kustomization waits for",
+            formats.dns_subdomain_list,
+        ),
+    ] = ()
     cluster_name: Annotated[str, _var("string", DNS_LABEL, formats.dns_label)] = "valkey"
     nodes: Annotated[
         int, _var("number", "whole number ≥ 1", formats.whole_number(1, INT32_MAX))

@@ -28,21 +28,27 @@ def read_secret_key(
 ) -> bytes:
     """Return the decoded bytes of ``ref``; a SecretReadError says why they cannot be read.
 
-    Without ``kubeconfig`` the configuration comes from the environment the way
-    kubectl finds it: the in-cluster service account first, then ``KUBECONFIG``,
-    then ``~/.kube/config``.
+    The cluster is found as apply finds it (``wildside_valkey.kubeconfig``):
+    ``kubeconfig``, else ``KUBECONFIG`` (every file, merged as kubectl merges
+    them), else ``~/.kube/config``, else the in-cluster service account.
     """
     # Lazy on purpose (see the module docstring).
     import httpx2  # noqa: PLC0415  (lightkube's HTTP client)
-    from lightkube import ApiError, Client, ConfigError, KubeConfig  # noqa: PLC0415
+    from lightkube import ApiError, Client, ConfigError  # noqa: PLC0415
     from lightkube.resources.core_v1 import Secret  # noqa: PLC0415
 
+    from wildside_valkey.kubeconfig import KubeconfigError, find_cluster  # noqa: PLC0415
+
     try:
-        config = KubeConfig.from_file(kubeconfig) if kubeconfig else KubeConfig.from_env()
-        client = Client(config=config.get(context_name=context), timeout=httpx2.Timeout(timeout))
+        found = find_cluster(kubeconfig, context)
+    except KubeconfigError as exc:
+        raise SecretReadError(f"cannot find the cluster to read {ref}: {exc}") from exc
+    try:
+        client = Client(config=found.config, timeout=httpx2.Timeout(timeout))
     except (ConfigError, OSError, KeyError, ValueError) as exc:
-        where = f"kubeconfig {kubeconfig}" if kubeconfig else "the Kubernetes configuration"
-        raise SecretReadError(f"cannot load {where} to read {ref}: {exc}") from exc
+        raise SecretReadError(
+            f"cannot load kubeconfig {found.source} to read {ref}: {exc}"
+        ) from exc
     try:
         secret = client.get(Secret, ref.name, namespace=ref.namespace)
     except ApiError as exc:

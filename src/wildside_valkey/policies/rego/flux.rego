@@ -179,6 +179,44 @@ deny contains finding if {
 	]))
 }
 
+# flux.namespace-local-refs
+# Protects against a tree that fails on a multi-tenant Flux: controllers started with
+# --no-cross-namespace-refs (fluxcd/flux2-multi-tenancy) refuse a HelmRelease chart source,
+# a Kustomization sourceRef or a dependsOn entry in another namespace than the object's own.
+# Valid without that lockdown, hence a warning.
+warn contains finding if {
+	some r in chart_references
+	reference_namespace(r) != lib.namespace(r.release.object)
+	finding := lib.finding(r.release, "flux.namespace-local-refs", cross_namespace_text(r.field, reference_namespace(r), r.release.object))
+}
+
+warn contains finding if {
+	some m in flux_kustomizations
+	some field, ref in kustomization_refs(m.object)
+	ns := lib.text(object.get(ref, "namespace", lib.namespace(m.object)))
+	ns != lib.namespace(m.object)
+	finding := lib.finding(m, "flux.namespace-local-refs", cross_namespace_text(field, ns, m.object))
+}
+
+flux_kustomizations := lib.objects_of("kustomize.toolkit.fluxcd.io", "Kustomization")
+
+kustomization_refs(obj) := refs if {
+	source := {"spec.sourceRef": ref | ref := obj.spec.sourceRef; is_object(ref)}
+	depends := {dependency_field(i): entry |
+		some i, entry in object.get(obj, ["spec", "dependsOn"], [])
+		is_object(entry)
+	}
+	refs := object.union(source, depends)
+}
+
+dependency_field(i) := concat("", ["spec.dependsOn[", format_int(i, 10), "]"])
+
+cross_namespace_text(field, ns, obj) := concat("", [
+	field, " points into namespace ", lib.show(ns), ", not the object's own (",
+	lib.show(lib.namespace(obj)),
+	"); a Flux locked down for multi-tenancy (--no-cross-namespace-refs) refuses it: keep the referenced object beside this one",
+])
+
 # flux.chart-source-present
 # Protects against a renamed or forgotten source: a HelmRelease whose chart source is not in
 # the manifest set waits forever (unless that source is managed elsewhere, hence a warning).

