@@ -42,7 +42,7 @@ def test_tfvars_hcl(tmp_path: Path) -> None:
         "effect": "NoSchedule",
     }
     assert v.resource_requests.cpu == "200m"
-    assert v.helm_values == ("a:\n  b: 1",)
+    assert v.helm_values == ("a:\n  b: 1\n",), "a heredoc keeps its last newline, as in tofu"
 
 
 @pytest.mark.parametrize("name", ["dev.tfvars.json", "dev.json"])

@@ -17,38 +17,12 @@ from typing import Any
 import yaml
 
 from wildside_valkey.errors import BadInputError
+from wildside_valkey.reading import read_text
+from wildside_valkey.variables.yaml_text import load_yaml_documents
 
 from .model import ManifestFile
 
 YAML_SUFFIXES = (".yaml", ".yml")
-
-_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
-
-
-class _ManifestLoader(yaml.SafeLoader):
-    """SafeLoader that keeps timestamps as strings.
-
-    Kubernetes reads YAML through JSON, where a date is a string; PyYAML would make it a
-    datetime, which the policy input (JSON) cannot carry.
-    """
-
-
-_ManifestLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != _TIMESTAMP_TAG]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _timestamp_as_string(loader: _ManifestLoader, node: yaml.Node) -> str:
-    # Explicitly tagged timestamps (!!timestamp) stay strings too.
-    if not isinstance(node, yaml.ScalarNode):
-        raise yaml.constructor.ConstructorError(
-            None, None, "a timestamp must be a scalar", node.start_mark
-        )
-    return str(loader.construct_scalar(node))
-
-
-_ManifestLoader.add_constructor(_TIMESTAMP_TAG, _timestamp_as_string)
 
 
 def load_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[ManifestFile, ...]:
@@ -71,19 +45,15 @@ def load_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[ManifestFile, .
 
 def load_file(path: Path) -> ManifestFile:
     """Parse one YAML file; its path is shown in messages as given (POSIX separators)."""
-    shown = path.as_posix()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise BadInputError(f"{shown}: cannot be read: {error}") from error
-    return parse_documents(shown, text)
+    return parse_documents(path.as_posix(), read_text(path, what="policy input"))
 
 
 def parse_documents(shown: str, text: str) -> ManifestFile:
     """Parse the YAML text of one file into a manifest file named ``shown``."""
     try:
-        # _ManifestLoader is a SafeLoader: no arbitrary Python objects are built.
-        documents = list(yaml.load_all(text, Loader=_ManifestLoader))
+        # The project's one YAML reader: JSON data only (timestamps stay strings, as
+        # Kubernetes reads them through JSON), alias bombs refused before they expand.
+        documents = load_yaml_documents(text)
     except yaml.YAMLError as error:
         raise BadInputError(f"{shown}: not valid YAML: {_describe(error)}") from error
     kept: list[Mapping[str, Any]] = []
