@@ -30,8 +30,11 @@ class InputFileError(BadInputError):
     """A file named by the user cannot be read as text within the bounds (exit 2)."""
 
 
-def _size(limit: int) -> str:
-    return f"{limit / (1024 * 1024):g} MiB" if limit >= 1024 * 1024 else f"{limit:,} bytes"
+def _size(size: int) -> str:
+    for unit, scale in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.4g} {unit}"
+    return f"{size} bytes"
 
 
 def read_text(path: Path, *, what: str, limit: int = MAX_INPUT_BYTES) -> str:

@@ -111,6 +111,15 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except WildsideError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
+    except MemoryError:
+        # A memory limit (ulimit -v, a cgroup) reached: say so rather than "internal error".
+        click.echo(
+            "error: out of memory: the input needs more memory than this process may use "
+            "(see ulimit -v / the container's memory limit); give smaller inputs or raise "
+            "the limit",
+            err=True,
+        )
+        sys.exit(EXIT_FAILURE)
     except Exception as error:  # a bug: say so plainly, keep the traceback opt-in
         if os.environ.get("WILDSIDE_VALKEY_DEBUG"):
             raise

@@ -72,7 +72,11 @@ def _fail(node: Any, summary: str, detail: str) -> HclValueError:
 def _trees(node: Any) -> list[Any]:
     from lark import Tree  # noqa: PLC0415
 
-    return [child for child in node.children if isinstance(child, Tree)]
+    return [
+        child
+        for child in node.children
+        if isinstance(child, Tree) and child.data != "new_line_or_comment"
+    ]
 
 
 def _body(body: Any) -> dict[str, Any]:

@@ -20,13 +20,22 @@ from typing import Any, Literal
 import yaml
 
 from ..errors import Problem, VarFileError, VariablesError
-from ..reading import read_text
+from ..reading import MAX_INPUT_BYTES, read_text
 from ..variables.plain_data import plain_data_problem
 from ..variables.redaction import scrub
 from ..variables.yaml_text import error_position, load_yaml
 
 RawValues = dict[str, Any]
 VarFileKind = Literal["hcl", "json", "yaml"]
+
+# The largest var file read, by format. The HCL parser (lark, in Python) needs about
+# 10 s and 170 MB per MiB of text, JSON and YAML (C parsers) well under a second: a
+# var file is a few kB, so these bounds only ever stop a mistake or an attack.
+VAR_FILE_LIMITS: dict[VarFileKind, int] = {
+    "hcl": 256 * 1024,
+    "json": MAX_INPUT_BYTES,
+    "yaml": MAX_INPUT_BYTES,
+}
 
 # tofu parses a --var value according to the variable's declared type: strings
 # are taken literally, everything else is an HCL (JSON-compatible) literal.
@@ -36,7 +45,7 @@ _LITERAL_TYPES = frozenset({"bool", "number"})
 def read_var_file(path: Path) -> RawValues:
     """The variables in one file, keyed by name, with their raw values."""
     kind = var_file_kind(path.name)
-    text = read_text(path, what="var file")
+    text = read_text(path, what="var file", limit=VAR_FILE_LIMITS[kind])
     return parse_var_text(text, source=f"var file {str(path)!r}", kind=kind)
 
 

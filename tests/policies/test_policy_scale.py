@@ -1,0 +1,64 @@
+"""``policy`` over a ``render --each`` tree: batched, linear, and still exact."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from wildside_valkey.policies import evaluate_paths, partition
+from wildside_valkey.policies.model import Severity
+
+from ..conftest import RunCli
+
+
+def _render_each(run_cli: RunCli, tmp_path: Path, count: int) -> Path:
+    entries = [{"cluster_name": f"pr-{i}", "namespace": f"preview-{i}"} for i in range(count)]
+    (tmp_path / "envs.json").write_text(json.dumps(entries))
+    result = run_cli(["render", "--each", "envs.json", "--out", "tree"])
+    assert result.returncode == 0, result.stderr
+    return tmp_path / "tree"
+
+
+def test_a_broken_environment_among_many_is_found(run_cli: RunCli, tmp_path: Path) -> None:
+    tree = _render_each(run_cli, tmp_path, 12)
+    sync = tree / "preview-7" / "pr-7" / "sync.yaml"
+    document = yaml.safe_load(sync.read_text())
+    del document["spec"]["dependsOn"]
+    sync.write_text(yaml.safe_dump(document))
+    report = evaluate_paths([tree])  # the fixture checks batched == whole as well
+    denials = [(f.rule, f.file) for f in report.findings if f.severity is Severity.DENY]
+    assert denials == [("ordering.cluster-after-operator", f"{tree.as_posix()}/preview-7/pr-7/sync.yaml")]
+
+
+def test_batches_stay_small_and_share_only_the_operator(tmp_path: Path, run_cli: RunCli) -> None:
+    from wildside_valkey.policies.loader import load_paths
+
+    files = load_paths([_render_each(run_cli, tmp_path, 30)])
+    batches = partition.batches(files)  # BATCH_OBJECTS is 1 here: one closed group each
+    assert len(batches) >= 30
+    largest = max(len(batch) for batch in batches)
+    # An environment's files plus the shared operator's and the top sync.yaml.
+    assert largest <= 12, [file.path for file in max(batches, key=len)]
+
+
+def test_the_cli_reports_a_memory_limit_instead_of_aborting(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    tree = _render_each(run_cli, tmp_path, 20)
+    # 300 MB of address space: enough to start, not enough for the Rego engine's arena.
+    probe = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (600 * 1024 * 1024,) * 2)\n"
+        "from wildside_valkey.cli.main import main\n"
+        f"main(['policy', {str(tree)!r}])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, timeout=300
+    )
+    assert result.returncode in {0, 1, 2}, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "internal error" not in result.stderr
