@@ -91,6 +91,9 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
+    from ..reading import forget_secret_lines  # noqa: PLC0415 - light, but not for --help
+
+    forget_secret_lines()
     try:
         status = cli.main(args=argv, prog_name="wildside-valkey", standalone_mode=False)
     except click.ClickException as error:
@@ -109,7 +112,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
         click.echo("Aborted!", err=True)
         sys.exit(EXIT_FAILURE)
     except WildsideError as error:
-        click.echo(f"error: {error}", err=True)
+        from ..reading import scrub_message  # noqa: PLC0415 - only on the error path
+
+        click.echo(f"error: {scrub_message(str(error))}", err=True)
         sys.exit(error.exit_code)
     except MemoryError:
         # A memory limit (ulimit -v, a cgroup) reached: say so rather than "internal error".

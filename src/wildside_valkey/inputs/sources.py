@@ -20,9 +20,9 @@ from typing import Any, Literal
 import yaml
 
 from ..errors import Problem, VarFileError, VariablesError
-from ..reading import MAX_INPUT_BYTES, read_text
+from ..reading import MAX_INPUT_BYTES, read_text, remember_secret_lines
 from ..variables.plain_data import plain_data_problem
-from ..variables.redaction import scrub
+from ..variables.redaction import SECRET_VARIABLE, scrub
 from ..variables.yaml_text import error_position, load_yaml
 
 RawValues = dict[str, Any]
@@ -177,6 +177,8 @@ def parse_var_option(
         # say), so it is named only when it is exactly a variable's name.
         where = name if name in tofu_types else f"--var #{position}"
         raise VariablesError([Problem(where, "--var takes NAME=VALUE (no '=' found)")])
+    if name == SECRET_VARIABLE:
+        remember_secret_lines(f"{name} = {raw}")
     tofu_type = tofu_types.get(name, "string")
     if tofu_type.startswith("string"):
         return name, raw

@@ -23,7 +23,10 @@ def parse_values_document(index: int, document: str) -> dict[str, Any]:
     try:
         loaded = load_yaml(document)
     except yaml.YAMLError as error:
-        raise ValueError(f"item {index} is not valid YAML{error_position(error)}") from error
+        problem = getattr(error, "problem", None) or "syntax error"
+        raise ValueError(
+            f"item {index} is not valid YAML: {problem}{error_position(error)}"
+        ) from error
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):

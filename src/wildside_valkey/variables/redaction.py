@@ -42,10 +42,14 @@ def secret_lines(source: str) -> str:
 
 def scrub(message: str, source: str) -> str:
     """``message`` without any run of characters taken from a password line of ``source``."""
-    secret = secret_lines(source)
+    return scrub_lines(message, secret_lines(source))
+
+
+def scrub_lines(message: str, secret: str) -> str:
+    """``message`` without text from ``secret``, lines taken by :func:`secret_lines`."""
     if not secret:
         return message
-    words = set(_WORD.findall(secret))
+    words = {word for word in _WORD.findall(secret) if len(word) > 1}
     # Whole words of the password line first, then any longer run shared with it.
     masked = _WORD.sub(lambda m: "\0" * len(m[0]) if m[0] in words else m[0], message)
     hidden = [char == "\0" for char in masked]
