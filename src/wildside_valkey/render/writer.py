@@ -72,7 +72,8 @@ def write_tree(tree: RenderedTree, out: Path) -> None:
             except OSError as error:
                 raise OutputDirectoryError(f"cannot write {shown!r}: {error.strerror}") from error
             finally:
-                shutil.rmtree(staging, ignore_errors=True)
+                with _signals_held():
+                    shutil.rmtree(staging, ignore_errors=True)
 
 
 def _record(tree: RenderedTree) -> str:
@@ -101,7 +102,7 @@ def _check_target(target: Path, shown: str) -> None:
         raise UnsafeOutputError(f"{shown!r} exists and is not a folder")
     recorded = _recorded(target)
     allowed = set() if recorded is None else {*recorded, MARKER}
-    folders = {str(Path(path).parent) for path in allowed}
+    folders = {str(folder) for path in allowed for folder in Path(path).parents}
     in_the_way = sorted(
         relative
         for relative, is_folder in _entries(target)
@@ -257,6 +258,24 @@ def _locked(parent: Path, shown: str) -> Iterator[None]:
         os.close(descriptor)
 
 
+_HANDLED_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGTERM/SIGHUP while cleaning up, so a signal cannot cut the cleanup short;
+    one that arrived meanwhile is delivered (and unwinds) right after."""
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, _HANDLED_SIGNALS)
+    except (AttributeError, ValueError):  # no pthread_sigmask on this platform
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HANDLED_SIGNALS)
+
+
 class _Interrupted(BaseException):
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
@@ -270,9 +289,8 @@ def _cleanup_on_signals() -> Iterator[None]:
     def interrupt(signum: int, frame: FrameType | None) -> None:
         raise _Interrupted(signum)
 
-    handled = (signal.SIGTERM, signal.SIGHUP)
     try:
-        previous = {signum: signal.signal(signum, interrupt) for signum in handled}
+        previous = {signum: signal.signal(signum, interrupt) for signum in _HANDLED_SIGNALS}
     except ValueError:  # not the main thread: signals cannot be caught here
         yield
         return
