@@ -98,7 +98,7 @@ BAD: tuple[Bad, ...] = (
         options=("replicas=-1",)),
     Bad("helm-timeout-zero", (_var("helm_timeout"), "greater than or equal to 1"),
         options=("helm_timeout=0",)),
-    Bad("nodes-not-a-number", (_var("nodes"), "'abc'"), options=("nodes=abc",)),
+    Bad("nodes-not-a-number", (_var("nodes"), '(got "abc")'), options=("nodes=abc",)),
     Bad("bool-not-a-bool", (_var("create_namespaces"), "true or false"),
         {"v.yaml": "create_namespaces: maybe\n"}),
     Bad("mode-unknown", (_var("mode"), "'render' or 'apply'"), {"v.yaml": "mode: dry-run\n"}),

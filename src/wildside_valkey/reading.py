@@ -122,7 +122,7 @@ def scrub_message(message: str) -> str:
     validator or later step can echo (part of) the inline password, whatever the format
     it came in and whatever went wrong.
     """
-    return scrub_lines(message, "\n".join(_SECRET_LINES))
+    return scrub_lines(message, "\n".join(_SECRET_LINES), runs_in_quotes_only=True)
 
 
 def _decode(data: bytes, shown: str) -> str:

@@ -13,7 +13,7 @@ from typing import NoReturn
 
 import click
 
-from ..errors import EXIT_FAILURE, WildsideError
+from ..errors import EXIT_BAD_INPUT, EXIT_FAILURE, WildsideError
 
 # name -> (module:attribute, one-line help shown by --help without importing it)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -94,6 +94,15 @@ def main(argv: list[str] | None = None) -> NoReturn:
     from ..reading import forget_secret_lines  # noqa: PLC0415 - light, but not for --help
 
     forget_secret_lines()
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        click.echo(
+            "error: the current folder no longer exists (it was deleted or moved); "
+            "cd to an existing folder and run again",
+            err=True,
+        )
+        sys.exit(EXIT_BAD_INPUT)
     try:
         status = cli.main(args=argv, prog_name="wildside-valkey", standalone_mode=False)
     except click.ClickException as error:

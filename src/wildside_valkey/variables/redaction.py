@@ -45,10 +45,27 @@ def scrub(message: str, source: str) -> str:
     return scrub_lines(message, secret_lines(source))
 
 
-def scrub_lines(message: str, secret: str) -> str:
-    """``message`` without text from ``secret``, lines taken by :func:`secret_lines`."""
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`")
+
+
+def scrub_lines(message: str, secret: str, *, runs_in_quotes_only: bool = False) -> str:
+    """``message`` without text from ``secret``, lines taken by :func:`secret_lines`.
+
+    ``runs_in_quotes_only`` is for messages in this tool's own words, which quote what
+    they show of a value: shared runs of characters are then hidden inside quotes only
+    (whole shared words everywhere), so the tool's words stay legible.
+    """
     if not secret:
         return message
+    if runs_in_quotes_only:
+        outside = _QUOTED.split(message)
+        quoted = [scrub_lines(m[0], secret) for m in _QUOTED.finditer(message)]
+        words = {word for word in _WORD.findall(secret) if len(word) > 1}
+        parts = [_WORD.sub(lambda m: HIDDEN if m[0] in words else m[0], part) for part in outside]
+        merged = [parts[0]]
+        for text, rest in zip(quoted, parts[1:], strict=True):
+            merged.extend((text, rest))
+        return "".join(merged)
     words = {word for word in _WORD.findall(secret) if len(word) > 1}
     # Whole words of the password line first, then any longer run shared with it.
     masked = _WORD.sub(lambda m: "\0" * len(m[0]) if m[0] in words else m[0], message)
