@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 from lightkube import ConfigError, KubeConfig, SingleConfig
@@ -19,6 +20,8 @@ from lightkube.config.kubeconfig import SERVICE_ACCOUNT
 from lightkube.config.models import Cluster, User
 
 from ..errors import BadInputError
+from ..reading import InputFileError, read_text
+from ..variables.yaml_text import error_position, load_yaml
 from .release import HelmTarget
 
 DEFAULT_KUBECONFIG = Path("~/.kube/config")
@@ -102,15 +105,19 @@ def _service_account(account: Path, env: Mapping[str, str]) -> Connection:
 
 
 def _read(path: Path) -> KubeConfig:
-    if not path.is_file():
+    if not path.exists():
         raise KubeconfigError(f"kubeconfig {path} not found")
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise KubeconfigError(f"cannot read kubeconfig {path}: {error}") from error
+        # The bounded reader and the one YAML reader: a FIFO or an alias bomb given as a
+        # kubeconfig is refused, not waited on or expanded.
+        document = load_yaml(read_text(path, what="kubeconfig"))
+    except InputFileError as error:
+        raise KubeconfigError(str(error)) from error
     except yaml.YAMLError as error:
-        reason = str(error).splitlines()[0]
-        raise KubeconfigError(f"kubeconfig {path} is not valid: {reason}") from error
+        problem = getattr(error, "problem", None) or "syntax error"
+        raise KubeconfigError(
+            f"kubeconfig {path} is not valid: {problem}{error_position(error)}"
+        ) from error
     if not isinstance(document, dict):
         raise KubeconfigError(f"kubeconfig {path} is not valid: not a YAML mapping")
     try:
@@ -144,4 +151,21 @@ def _select(config: KubeConfig, path: Path, context: str | None) -> SingleConfig
     except ConfigError as error:
         raise KubeconfigError(f"kubeconfig {path}: {error}") from error
     assert single is not None  # get() only returns None with a default
+    _check_server(single, path, name)
     return single
+
+
+def _check_server(single: SingleConfig, path: Path, context: str) -> None:
+    """A server that is not an http(s) URL is bad input, not a connection to retry."""
+    server = str(single.cluster.server or "")
+    try:
+        parsed = urlsplit(server)
+        port = parsed.port  # raises ValueError for a port that is not a number
+    except ValueError:
+        parsed, port = None, None
+    if parsed is None or parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise KubeconfigError(
+            f'kubeconfig {path}: the server of context "{context}" is {server!r}, which is '
+            "not an http:// or https:// URL such as https://10.0.0.1:6443"
+        )
+    del port
