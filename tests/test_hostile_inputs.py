@@ -270,3 +270,27 @@ def test_a_large_var_file_under_an_address_space_limit(tmp_path: Path) -> None:
     assert result.returncode in (0, 1, 2), result.stderr
     assert "Traceback" not in result.stderr
     assert "internal error" not in result.stderr
+
+
+def test_the_same_values_give_the_same_bytes(tmp_path: Path, run_cli: RunCli) -> None:
+    (tmp_path / "a.yaml").write_text(
+        "helm_values: ['b: 1\n\na: {z: 1, y: 2}']\nnode_selector: {x: '1', a: '2'}\n"
+    )
+    (tmp_path / "b.tfvars").write_text(
+        'helm_values = ["a: {y: 2, z: 1}\\nb: 1"]\nnode_selector = { a = "2", x = "1" }\n'
+    )
+    for name, out in (("a.yaml", "a"), ("b.tfvars", "b")):
+        result = run_cli(["render", "--var-file", name, "--out", out])
+        assert result.returncode == 0, result.stderr
+    for path in (tmp_path / "a").rglob("*"):
+        if path.is_file():
+            relative = path.relative_to(tmp_path / "a")
+            assert path.read_bytes() == (tmp_path / "b" / relative).read_bytes(), relative
+
+
+def test_each_parse_errors_give_line_and_column(tmp_path: Path, run_cli: RunCli) -> None:
+    (tmp_path / "envs.yaml").write_text("- cluster_name: a\n- cluster_name: [b\n")
+    result = run_cli(["render", "--each", "envs.yaml"])
+    assert result.returncode == 2
+    assert "--each file 'envs.yaml' is not valid YAML or JSON" in result.stderr
+    assert "at line 3, column 1" in result.stderr
