@@ -12,10 +12,11 @@ import os
 import subprocess
 import sys
 import time
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import redirect_stderr, redirect_stdout, suppress
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -294,3 +295,18 @@ def test_each_parse_errors_give_line_and_column(tmp_path: Path, run_cli: RunCli)
     assert result.returncode == 2
     assert "--each file 'envs.yaml' is not valid YAML or JSON" in result.stderr
     assert "at line 3, column 1" in result.stderr
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=1500))
+def test_policy_and_each_readers_take_any_bytes(data: bytes) -> None:
+    """The readers behind ``policy`` and ``render --each``: bad input or data, nothing else."""
+    from wildside_valkey.errors import BadInputError
+    from wildside_valkey.policies.loader import parse_documents
+    from wildside_valkey.variables.yaml_text import load_yaml_documents
+
+    text = data.decode("utf-8", errors="replace")
+    with suppress(BadInputError):
+        parse_documents("x.yaml", text)
+    with suppress(yaml.YAMLError):
+        load_yaml_documents(text)

@@ -114,12 +114,18 @@ def _check_target(target: Path, shown: str) -> None:
     more = len(in_the_way) - _SHOWN_IN_THE_WAY
     if more > 0:
         listed += f" and {more} more"
-    reason = (
-        "render replaces its --out folder whole and would delete them"
-        if recorded is not None
-        else f"it was not written by wildside-valkey (no {MARKER} record), and render "
-        "replaces its --out folder whole"
-    )
+    if recorded is not None:
+        reason = "render replaces its --out folder whole and would delete them"
+    elif (target / MARKER).is_file():
+        reason = (
+            "it was written by an earlier wildside-valkey that kept no record of its files, "
+            "so render cannot tell them from yours"
+        )
+    else:
+        reason = (
+            f"it was not written by wildside-valkey (no {MARKER} record), and render "
+            "replaces its --out folder whole"
+        )
     raise UnsafeOutputError(
         f"{shown!r} holds files the previous render did not write ({listed}): {reason}; "
         "move them out, or choose a new or empty folder"
