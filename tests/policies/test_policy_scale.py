@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from wildside_valkey.policies import evaluate_paths, partition
@@ -64,3 +65,16 @@ def test_the_cli_reports_a_memory_limit_instead_of_aborting(
     assert result.returncode == 1, result.stderr
     assert "cannot start under the address space limit (ulimit -v) of 600 MiB" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_inputs_of_one_run_are_bounded_in_total(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wildside_valkey.errors import BadInputError
+    from wildside_valkey.policies import loader
+
+    for index in range(5):
+        (tmp_path / f"{index}.yaml").write_text("---\napiVersion: v1\nkind: ConfigMap\n" * 20)
+    monkeypatch.setattr(loader, "MAX_TOTAL_BYTES", 1500)
+    with pytest.raises(BadInputError, match=r"total more than 0 MiB \(reached at .*/2\.yaml\)"):
+        loader.load_paths([tmp_path])

@@ -25,18 +25,39 @@ from .model import ManifestFile
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
+_KINDS = {
+    "list": "a list",
+    "str": "a string",
+    "int": "a number",
+    "float": "a number",
+    "bool": "a boolean",
+}
+
+# All the files of one run together: each is bounded by the reader (4 MiB), and this
+# keeps a folder of thousands of them within a few GB of memory at most.
+MAX_TOTAL_BYTES = 256 * 1024 * 1024
+
+
 def load_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[ManifestFile, ...]:
     """Load every YAML file named by ``paths`` (files or folders), each file once."""
     seen: set[Path] = set()
     files: list[ManifestFile] = []
     arguments = [Path(p) for p in paths]
+    total = 0
     for argument in arguments:
         for file in _yaml_files(argument):
             resolved = file.resolve()
             if resolved in seen:
                 continue
             seen.add(resolved)
-            files.append(load_file(file))
+            text = read_text(file, what="policy input")
+            total += len(text)
+            if total > MAX_TOTAL_BYTES:
+                raise BadInputError(
+                    f"the policy inputs total more than {MAX_TOTAL_BYTES // (1024 * 1024)} MiB "
+                    f"(reached at {file.as_posix()}); check fewer files or folders at a time"
+                )
+            files.append(parse_documents(file.as_posix(), text))
     if not files:
         shown = ", ".join(str(a) for a in arguments) or "(nothing)"
         raise BadInputError(f"no YAML files found in: {shown}")
@@ -61,9 +82,9 @@ def parse_documents(shown: str, text: str) -> ManifestFile:
         if document is None:
             continue
         if not isinstance(document, dict):
-            kind = type(document).__name__
+            kind = _KINDS.get(type(document).__name__, "a value")
             raise BadInputError(
-                f"{shown}: document {index} is a {kind}, not a mapping (a Kubernetes object)"
+                f"{shown}: document {index} is {kind}, not a mapping (a Kubernetes object)"
             )
         kept.append(document)
     return ManifestFile(path=shown, documents=tuple(kept))
