@@ -136,7 +136,7 @@ def test_standard_input_is_named_in_errors(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "(from standard input)" in result.stderr
     result = _with_stdin(tmp_path, "nodes = = 0\n", "validate", "--var-file", "-")
-    assert "var file 'standard input' is not valid HCL" in result.stderr
+    assert "standard input is not valid HCL at line 1, column 9" in result.stderr
     result = _with_stdin(tmp_path, "{}", "validate", "--var-file", "-", "--var-file", "-")
     assert result.returncode == 2
     assert "can be read only once" in result.stderr

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from lightkube import ConfigError, KubeConfig, SingleConfig
@@ -32,6 +33,8 @@ from lightkube.config.kubeconfig import SERVICE_ACCOUNT
 from lightkube.config.models import Cluster, User
 
 from .errors import BadInputError
+from .reading import InputFileError, read_text
+from .variables.yaml_text import error_position, load_yaml
 
 DEFAULT_KUBECONFIG = Path("~/.kube/config")
 # Fields holding file paths, resolved against the file that defines them
@@ -87,7 +90,7 @@ def kubeconfig_files(
     """The files to read, and whether they came from ``KUBECONFIG``."""
     if explicit is not None:
         path = Path(explicit).expanduser()
-        if not path.is_file():
+        if not path.exists():  # anything else there is refused by the bounded reader
             raise KubeconfigError(f"kubeconfig {path} not found")
         return [path], False
     listed = [item for item in env.get("KUBECONFIG", "").split(os.pathsep) if item]
@@ -164,12 +167,16 @@ def _service_account(account: Path, env: Mapping[str, str]) -> ClusterConfig:
 
 def _load(path: Path) -> Mapping[str, Any]:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise KubeconfigError(f"cannot read kubeconfig {path}: {error}") from error
+        # The bounded reader and the one YAML reader: a FIFO or an alias bomb given as a
+        # kubeconfig is refused, not waited on or expanded.
+        document = load_yaml(read_text(path, what="kubeconfig"))
+    except InputFileError as error:
+        raise KubeconfigError(str(error)) from error
     except yaml.YAMLError as error:
-        reason = str(error).splitlines()[0]
-        raise KubeconfigError(f"kubeconfig {path} is not valid: {reason}") from error
+        problem = getattr(error, "problem", None) or "syntax error"
+        raise KubeconfigError(
+            f"kubeconfig {path} is not valid: {problem}{error_position(error)}"
+        ) from error
     if document is None:
         return {}  # an empty file adds nothing (kubectl reads it as an empty config)
     if not isinstance(document, dict):
@@ -209,4 +216,20 @@ def _select(config: KubeConfig, source: str, context: str | None) -> SingleConfi
     except ConfigError as error:
         raise KubeconfigError(f"kubeconfig {source}: {error}") from error
     assert single is not None  # get() only returns None with a default
+    _check_server(single, source, name)
     return single
+
+
+def _check_server(single: SingleConfig, source: str, context: str) -> None:
+    """A server that is not an http(s) URL is bad input, not a connection to retry."""
+    server = str(single.cluster.server or "")
+    try:
+        parsed = urlsplit(server)
+        _ = parsed.port  # raises ValueError for a port that is not a number
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise KubeconfigError(
+            f'kubeconfig {source}: the server of context "{context}" is {server!r}, which is '
+            "not an http:// or https:// URL such as https://10.0.0.1:6443"
+        )

@@ -62,7 +62,7 @@ def test_missing_kubeconfig(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        ("clusters: [\n", "is not valid: while parsing"),
+        ("clusters: [\n", "is not valid: did not find expected node content at line 2"),
         ("contexts: []\n", "is not valid: missing 'clusters'"),
         ("just a string\n", "is not valid: not a YAML mapping"),
         ("clusters: [{name: c, cluster: {server: 5}}]\ncontexts: []\n", "is not valid: Expected"),

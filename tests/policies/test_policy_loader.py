@@ -104,7 +104,7 @@ def test_a_folder_without_yaml_is_refused(tmp_path: Path) -> None:
 def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
     file = tmp_path / "latin1.yaml"
     file.write_bytes(b"kind: \xe9\n")
-    with pytest.raises(BadInputError, match="cannot be read"):
+    with pytest.raises(BadInputError, match="not UTF-8 text"):
         load_paths([file])
 
 

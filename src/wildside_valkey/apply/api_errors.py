@@ -86,7 +86,10 @@ def classify(error: Exception) -> Transient | None:
             return None
         return Transient(f"{code} {_reason(error)}".strip(), _retry_after(error))
     if isinstance(error, httpx.TimeoutException):
-        return Transient(f"timeout ({type(error).__name__})")
+        # A connect timeout is a network that drops packets; any other is a server
+        # that accepted the request and kept silent.
+        silent = not isinstance(error, httpx.ConnectTimeout)
+        return Transient(f"timeout ({type(error).__name__})", silent=silent)
     if isinstance(error, httpx.TransportError):
         return Transient(f"connection failed ({type(error).__name__})")
     return None
@@ -163,8 +166,8 @@ def _transport_failure(
 ) -> WildsideError:
     if isinstance(error, httpx.TimeoutException):
         return ApiRequestError(
-            f"the Kubernetes API server at {server} did not answer in time "
-            f"while trying to {operation.describe()}{tried}"
+            f"the Kubernetes API server at {server} did not answer within the request "
+            f"timeout (--request-timeout) while trying to {operation.describe()}{tried}"
         )
     if isinstance(error, httpx.ConnectError):
         return ApiRequestError(

@@ -186,6 +186,16 @@ class KubeClient:
             raise KubeconfigError(
                 f"cannot authenticate to {self.connection.describe()}: {error}"
             ) from error
+        except OSError as error:
+            # lightkube runs the kubeconfig's exec credential plugin (or reads its token
+            # file) while sending: a plugin that is not installed surfaces here.
+            missing = f" ({error.filename})" if error.filename else ""
+            raise KubeconfigError(
+                f"cannot authenticate to {self.connection.describe()}: the credential "
+                f"plugin or token file its user names cannot be used{missing}: "
+                f"{error.strerror or error}; install the plugin (or fix the path) and "
+                "try again"
+            ) from error
 
 
 def _namespace(ref: ObjectRef) -> str | None:

@@ -22,6 +22,10 @@ class Transient:
 
     reason: str
     retry_after: float | None = None
+    # The server said nothing for a whole request timeout: such a failure is retried
+    # at most ``RetryPolicy.silent_attempts`` times in all, so a server that accepts
+    # connections and never answers costs two request timeouts, not six.
+    silent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,7 @@ class RetryPolicy:
     """``attempts`` tries in all; waits grow by ``factor`` from ``base_delay``, capped."""
 
     attempts: int = 6
+    silent_attempts: int = 2
     base_delay: float = 0.25
     factor: float = 2.0
     max_delay: float = 8.0
@@ -65,12 +70,16 @@ def call_with_retry(
     The last error propagates unchanged, so the caller can say what failed.
     """
     attempt = 1
+    silent = 0
     while True:
         try:
             return function()
         except Exception as error:
             transient = classify(error)
             if transient is None or attempt >= policy.attempts:
+                raise
+            silent += transient.silent
+            if silent >= policy.silent_attempts:
                 raise
             wait = policy.delay(attempt, transient.retry_after)
             if on_retry is not None:

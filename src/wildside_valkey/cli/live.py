@@ -56,7 +56,8 @@ def cluster_options(function: F) -> F:
             default=30.0,
             show_default=True,
             metavar="SECONDS",
-            help="Time limit for each API request.",
+            help="Time limit for each API request. A server that accepts the request and "
+            "never answers is given two such timeouts in all, then the command fails.",
         ),
         click.option(
             "--retries",

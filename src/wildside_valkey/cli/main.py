@@ -13,7 +13,7 @@ from typing import NoReturn
 
 import click
 
-from ..errors import EXIT_FAILURE, WildsideError
+from ..errors import EXIT_BAD_INPUT, EXIT_FAILURE, WildsideError
 
 # name -> (module:attribute, one-line help shown by --help without importing it)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -100,6 +100,20 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
+    # Secret lines remembered by an earlier run in this process (tests run many) are
+    # forgotten; a process that has not read anything has none, and need not import.
+    reading = sys.modules.get("wildside_valkey.reading")
+    if reading is not None:
+        reading.forget_secret_lines()
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        click.echo(
+            "error: the current folder no longer exists (it was deleted or moved); "
+            "cd to an existing folder and run again",
+            err=True,
+        )
+        sys.exit(EXIT_BAD_INPUT)
     try:
         status = cli.main(args=argv, prog_name="wildside-valkey", standalone_mode=False)
     except click.ClickException as error:
@@ -120,8 +134,19 @@ def main(argv: list[str] | None = None) -> NoReturn:
         click.echo("Aborted!", err=True)
         sys.exit(EXIT_FAILURE)
     except WildsideError as error:
-        click.echo(f"error: {error}", err=True)
+        from ..reading import scrub_message  # noqa: PLC0415 - only on the error path
+
+        click.echo(f"error: {scrub_message(str(error))}", err=True)
         sys.exit(error.exit_code)
+    except MemoryError:
+        # A memory limit (ulimit -v, a cgroup) reached: say so rather than "internal error".
+        click.echo(
+            "error: out of memory: the input needs more memory than this process may use "
+            "(see ulimit -v / the container's memory limit); give smaller inputs or raise "
+            "the limit",
+            err=True,
+        )
+        sys.exit(EXIT_FAILURE)
     except Exception as error:  # a bug: say so plainly, keep the traceback opt-in
         if os.environ.get("WILDSIDE_VALKEY_DEBUG"):
             raise

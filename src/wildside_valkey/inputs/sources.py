@@ -3,6 +3,11 @@
 Precedence, lowest first: defaults < each var file in order < each ``--var``.
 The HCL parser is imported only when a ``.tfvars`` file or an HCL literal needs
 it, because it is the slowest import on the render path.
+
+Every source is read through :mod:`wildside_valkey.reading` (bounded, never
+blocking) and parsed by :func:`parse_var_text`, which names the source in its
+messages and scrubs the parser's words of anything from a ``password_inline``
+line; standard input or an environment variable can be handed to it as text.
 """
 
 from __future__ import annotations
@@ -10,14 +15,27 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
 from ..errors import Problem, VarFileError, VariablesError
+from ..reading import MAX_INPUT_BYTES, read_text, remember_secret_lines
+from ..variables.plain_data import plain_data_problem
+from ..variables.redaction import SECRET_VARIABLE, scrub
 from ..variables.yaml_text import error_position, load_yaml
 
 RawValues = dict[str, Any]
+VarFileKind = Literal["hcl", "json", "yaml"]
+
+# The largest var file read, by format. The HCL parser (lark, in Python) needs about
+# 10 s and 170 MB per MiB of text, JSON and YAML (C parsers) well under a second: a
+# var file is a few kB, so these bounds only ever stop a mistake or an attack.
+VAR_FILE_LIMITS: dict[VarFileKind, int] = {
+    "hcl": 256 * 1024,
+    "json": MAX_INPUT_BYTES,
+    "yaml": MAX_INPUT_BYTES,
+}
 
 # tofu parses a --var value according to the variable's declared type: strings
 # are taken literally, everything else is an HCL (JSON-compatible) literal.
@@ -26,75 +44,122 @@ _LITERAL_TYPES = frozenset({"bool", "number"})
 
 def read_var_file(path: Path) -> RawValues:
     """The variables in one file, keyed by name, with their raw values."""
+    kind = var_file_kind(path.name)
+    text = read_text(path, what="var file", limit=VAR_FILE_LIMITS[kind])
+    return parse_var_text(text, source=f"var file {str(path)!r}", kind=kind)
+
+
+def var_file_kind(name: str) -> VarFileKind:
+    """The format of a var file from its name, as tofu (and this tool, for YAML) decide it."""
+    lowered = name.lower()
+    if lowered.endswith((".tfvars.json", ".json")):
+        return "json"
+    if lowered.endswith(".tfvars"):
+        return "hcl"
+    if lowered.endswith((".yaml", ".yml")):
+        return "yaml"
+    raise VarFileError(
+        f"var file {name!r}: unknown format; use .tfvars, .tfvars.json, .json, .yaml or .yml"
+    )
+
+
+def parse_var_text(text: str, *, source: str, kind: VarFileKind) -> RawValues:
+    """The variables in the text of one source (a file, standard input, ...).
+
+    ``source`` names it in every message ("var file 'a.tfvars'"). Whatever a parser
+    says is scrubbed of text from the lines that set ``password_inline``.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise VarFileError(f"cannot read var file {str(path)!r}: {error.strerror}") from error
-    except UnicodeDecodeError as error:
-        raise VarFileError(f"var file {str(path)!r} is not UTF-8 text") from error
-    name = path.name.lower()
-    if name.endswith(".tfvars.json") or name.endswith(".json"):
-        loaded = _parse_json(path, text)
-    elif name.endswith(".tfvars"):
-        loaded = _parse_hcl(path, text)
-    elif name.endswith((".yaml", ".yml")):
-        loaded = _parse_yaml(path, text)
-    else:
-        raise VarFileError(
-            f"var file {str(path)!r}: unknown format; use .tfvars, .tfvars.json, .json, "
-            ".yaml or .yml"
-        )
+        loaded = _PARSERS[kind](text)
+    except _ParseError as error:
+        raise VarFileError(f"{source} {error.shown(text)}") from None
+    except RecursionError:
+        raise VarFileError(f"{source} nests values too deeply") from None
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
+        kind_word = _KIND_WORDS.get(type(loaded).__name__, "something else")
         raise VarFileError(
-            f"var file {str(path)!r} must hold a mapping of variable names to values "
-            f"(got a {type(loaded).__name__})"
+            f"{source} must hold a mapping of variable names to values (got {kind_word})"
         )
+    problem = plain_data_problem(loaded)
+    if problem:
+        raise VarFileError(f"{source}: {problem}")
     return loaded
 
 
-def _parse_json(path: Path, text: str) -> Any:
+class _ParseError(Exception):
+    """A complaint, phrased to follow the source's name: this tool's words, then the
+    parser's own (``quoted``), which may quote the text and so are scrubbed."""
+
+    def __init__(self, words: str, quoted: str = "", after: str = "") -> None:
+        super().__init__(words + quoted + after)
+        self.words, self.quoted, self.after = words, quoted, after
+
+    def shown(self, text: str) -> str:
+        return self.words + scrub(self.quoted, text) + self.after
+
+
+_KIND_WORDS = {
+    "list": "a list",
+    "str": "a string",
+    "int": "a number",
+    "float": "a number",
+    "bool": "a boolean",
+}
+
+
+def _parse_json(text: str) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_json_object, parse_constant=_json_constant)
     except json.JSONDecodeError as error:
-        raise VarFileError(
-            f"var file {str(path)!r} is not valid JSON: {error.msg} "
-            f"at line {error.lineno}, column {error.colno}"
-        ) from error
+        raise _ParseError(
+            "is not valid JSON: ", error.msg, f" at line {error.lineno}, column {error.colno}"
+        ) from None
 
 
-def _parse_yaml(path: Path, text: str) -> Any:
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            # tofu's JSON var files (hcl/json) report "Duplicate argument"; Python's json
+            # would silently keep the last.
+            shown = repr(key) if len(key) <= 40 and key.isprintable() else "(not shown)"
+            raise _ParseError(f"is not valid: the key {shown} is set twice in one object")
+        result[key] = value
+    return result
+
+
+def _json_constant(name: str) -> Any:
+    raise _ParseError(f"is not valid JSON: {name} is not a JSON number")
+
+
+def _parse_yaml(text: str) -> Any:
     try:
         return load_yaml(text)
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None) or "syntax error"
-        where = error_position(error)
-        raise VarFileError(f"var file {str(path)!r} is not valid YAML: {problem}{where}") from error
+        raise _ParseError("is not valid YAML: ", problem, error_position(error)) from None
 
 
-def _hcl_loads(text: str) -> Any:
-    import hcl2  # noqa: PLC0415 - lazy: slow import, needed only for HCL input
-    from hcl2.utils import SerializationOptions  # noqa: PLC0415
+def _parse_hcl(text: str) -> Any:
+    from .hcl import HclValueError, parse_tfvars  # noqa: PLC0415 - lazy: slow import
 
-    options = SerializationOptions(
-        strip_string_quotes=True,
-        preserve_heredocs=False,
-        with_comments=False,
-        explicit_blocks=False,
-    )
-    return hcl2.loads(text, serialization_options=options)
-
-
-def _parse_hcl(path: Path, text: str) -> Any:
     try:
-        return _hcl_loads(text)
+        return parse_tfvars(text)
+    except HclValueError as error:
+        where = f" at line {error.line}, column {error.column}" if error.line else ""
+        raise _ParseError(f"is not a valid var file{where}: {error.message}") from None
+    except RecursionError:
+        raise
     except Exception as error:  # python-hcl2 raises lark's many exception types
-        # Only the position: lark's messages quote the offending token, which may
-        # be (part of) a password.
+        # Only the position: lark's messages quote the offending token.
         line, column = getattr(error, "line", None), getattr(error, "column", None)
         where = f" at line {line}, column {column}" if line is not None else ""
-        raise VarFileError(f"var file {str(path)!r} is not valid HCL{where}") from None
+        raise _ParseError(f"is not valid HCL{where}") from None
+
+
+_PARSERS = {"json": _parse_json, "yaml": _parse_yaml, "hcl": _parse_hcl}
 
 
 def parse_var_option(
@@ -112,6 +177,8 @@ def parse_var_option(
         # say), so it is named only when it is exactly a variable's name.
         where = name if name in tofu_types else f"--var #{position}"
         raise VariablesError([Problem(where, "--var takes NAME=VALUE (no '=' found)")])
+    if name == SECRET_VARIABLE:
+        remember_secret_lines(f"{name} = {raw}")
     tofu_type = tofu_types.get(name, "string")
     if tofu_type.startswith("string"):
         return name, raw
@@ -122,18 +189,30 @@ def _parse_literal(name: str, raw: str, tofu_type: str) -> Any:
     if tofu_type in _LITERAL_TYPES and raw in {"true", "false"}:
         return raw == "true"
     try:
-        return json.loads(raw)
-    except json.JSONDecodeError:
+        value = json.loads(raw, parse_constant=_json_constant)
+    except (json.JSONDecodeError, _ParseError, RecursionError):
         pass
+    else:
+        return _plain(name, value)
     if tofu_type in _LITERAL_TYPES:
         # Leave the text for the model, which says what it expected.
         return raw
+    from .hcl import parse_hcl_value  # noqa: PLC0415 - lazy: slow import
+
     try:
-        return _hcl_loads(f"value = {raw}\n")["value"]
-    except Exception as error:
+        value = parse_hcl_value(raw)
+    except Exception as error:  # lark's exception types, HclValueError, RecursionError
         raise VariablesError(
             [Problem(name, f"--var value is not a valid {tofu_type} literal")]
         ) from error
+    return _plain(name, value)
+
+
+def _plain(name: str, value: Any) -> Any:
+    problem = plain_data_problem(value)
+    if problem:
+        raise VariablesError([Problem(name, f"--var value {problem}")])
+    return value
 
 
 def merge_sources(layers: Iterable[Mapping[str, Any]]) -> RawValues:

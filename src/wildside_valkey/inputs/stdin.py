@@ -3,16 +3,18 @@
 The text has no file name to tell its format, so it is told as OpenTofu tells a
 var file without a known extension (``-var-file=<(script)``): JSON when it starts
 with ``{``, HCL (``.tfvars``) otherwise (opentofu/opentofu
-``internal/command/meta_vars.go``, ``addVarsFromFile``: ``detectJSON``).
+``internal/command/meta_vars.go``, ``addVarsFromFile``: ``detectJSON``). It is
+read with the bound of a var file of that format and parsed by the same reader,
+so its messages are scrubbed of password lines like a file's.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, TextIO
 
 from ..errors import VarFileError
-from . import sources
+from ..reading import read_stream_text, remember_secret_lines
+from .sources import VAR_FILE_LIMITS, VarFileKind, parse_var_text
 
 STDIN = "-"
 STDIN_NAME = "standard input"
@@ -20,20 +22,16 @@ STDIN_NAME = "standard input"
 
 def read_stdin_values(stream: TextIO) -> dict[str, Any]:
     """The variables on ``stream``, keyed by name, with their raw values."""
-    try:
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        text = read_stream_text(buffer, what=STDIN_NAME, limit=VAR_FILE_LIMITS["json"])
+    else:  # a text stream with no bytes beneath it (io.StringIO in the library API)
         text = stream.read()
-    except (OSError, UnicodeDecodeError) as error:
-        raise VarFileError(f"cannot read variables from {STDIN_NAME}: {error}") from error
-    where = Path(STDIN_NAME)
-    if text.lstrip().startswith("{"):
-        loaded = sources._parse_json(where, text)  # the shared per-format reader
-    else:
-        loaded = sources._parse_hcl(where, text)
-    if loaded is None:
-        return {}
-    if not isinstance(loaded, dict):
+        remember_secret_lines(text)
+    kind: VarFileKind = "json" if text.lstrip().startswith("{") else "hcl"
+    if len(text.encode("utf-8", "surrogatepass")) > VAR_FILE_LIMITS[kind]:
         raise VarFileError(
-            f"{STDIN_NAME} must hold a mapping of variable names to values "
-            f"(got a {type(loaded).__name__})"
+            f"{STDIN_NAME} is larger than the {VAR_FILE_LIMITS[kind] // 1024} KiB read for "
+            f"{'JSON' if kind == 'json' else '.tfvars'} variables"
         )
-    return loaded
+    return parse_var_text(text, source=STDIN_NAME, kind=kind)

@@ -58,7 +58,7 @@ def valkey_manifest(v: Variables) -> dict[str, Any]:
     if v.exporter_image:
         spec["exporterImage"] = v.exporter_image
     if v.node_selector:
-        spec["nodeSelector"] = dict(v.node_selector)
+        spec["nodeSelector"] = dict(sorted(v.node_selector.items()))
     if v.tolerations:
         spec["tolerations"] = [toleration.to_manifest() for toleration in v.tolerations]
     if v.external_access_enabled:

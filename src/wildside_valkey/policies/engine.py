@@ -36,6 +36,7 @@ from wildside_valkey.errors import BadInputError, OperationError
 from .loader import load_paths
 from .model import Finding, ManifestFile, Report, Severity
 from .pack import PACKAGE_ROOT, PACKAGES, package_of, rego_sources
+from .partition import batches
 
 _SEVERITY_ORDER = {Severity.DENY: 0, Severity.WARN: 1}
 
@@ -79,6 +80,7 @@ class _CompiledPack:
 @functools.cache
 def compiled_pack() -> _CompiledPack:
     """Compile the pack once per process (later calls return the same compiled pack)."""
+    _check_address_space()
     # Imported here so that importing this package (for its types, the loader or the report)
     # does not load the Rego engine: start-up time matters to the CLI's fast paths.
     import regopy  # noqa: PLC0415
@@ -106,15 +108,92 @@ def compiled_pack() -> _CompiledPack:
     )
 
 
+def _check_address_space() -> None:
+    """Refuse cleanly where the Rego engine would abort the process at start.
+
+    rego-cpp's allocator (snmalloc) reserves a few hundred GiB of address space when it
+    starts, though it uses little of it; under ``ulimit -v`` that reservation fails and
+    the process aborts (SIGABRT) before Python can say anything. So where an address
+    space limit is set, a child process tries first.
+    """
+    import resource  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return
+    probe = subprocess.run(
+        [sys.executable, "-c", "import regopy; regopy.Interpreter()"],
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    if probe.returncode != 0:
+        raise OperationError(
+            f"the policy engine cannot start under the address space limit (ulimit -v) of "
+            f"{soft // (1024 * 1024):,} MiB: rego-cpp's allocator reserves a few hundred GiB "
+            "of address space up front (it uses far less memory); bound the resident memory "
+            "instead (a cgroup: systemd-run -p MemoryMax=..., docker run --memory=...)"
+        )
+
+
 def policy_input(files: Sequence[ManifestFile]) -> list[dict[str, Any]]:
     """The input document for a manifest set: conftest's ``--combine`` shape."""
     return [{"path": f.path, "contents": list(f.documents)} for f in files]
 
 
 def evaluate_files(files: Sequence[ManifestFile]) -> Report:
-    """Evaluate every rule of the pack over one manifest set."""
-    findings = _run(_encode(files))
-    return Report(files=tuple(f.path for f in files), findings=findings)
+    """Evaluate every rule of the pack over one manifest set.
+
+    A large set is evaluated in closed batches (see :mod:`.partition`), which keeps the
+    time linear in the number of files; the findings are those of the whole set.
+    """
+    read = _kinds_read()
+    relevant = [
+        ManifestFile(path=f.path, documents=tuple(d for d in f.documents if _is_read(d, read)))
+        for f in files
+    ]
+    try:
+        found: set[Finding] = set()
+        for batch in batches(relevant):
+            found.update(_run(_encode(batch)))
+    except MemoryError:
+        raise OperationError(
+            f"policy evaluation ran out of memory over {len(files)} files; give fewer "
+            "files or folders at a time, or raise the memory limit"
+        ) from None
+    return Report(files=tuple(f.path for f in files), findings=_sorted(found))
+
+
+_OBJECTS_OF = re.compile(r'objects_of\("(?P<group>[^"]*)", (?:"(?P<kind>[^"]*)"|[^)]*)\)')
+
+
+@functools.cache
+def _kinds_read() -> frozenset[tuple[str, str]]:
+    """(API group, kind) of every object the pack looks at, read from its sources; a kind
+    ``*`` stands for any kind of the group (a rule that takes the kind from a reference).
+
+    Documents of other kinds (Namespaces, kustomize's own Kustomization files, ...) are
+    dropped before evaluation: no rule reads them, and they were 60% of a rendered tree.
+    The rules reach objects only through ``lib.objects_of`` (and ``lib.manifests`` for Flux
+    sources, a group listed here too), which ``test_policy_partition`` keeps true.
+    """
+    read = {
+        (match["group"], match["kind"] if match["kind"] is not None else "*")
+        for text in rego_sources().values()
+        for match in _OBJECTS_OF.finditer(text)
+    }
+    return frozenset(read)
+
+
+def _is_read(document: Mapping[str, Any], read: frozenset[tuple[str, str]]) -> bool:
+    api_version, kind = document.get("apiVersion"), document.get("kind")
+    if not isinstance(api_version, str) or not isinstance(kind, str):
+        return False
+    parts = api_version.split("/")
+    group = parts[0] if len(parts) == 2 else ""
+    return (group, kind) in read or (group, "*") in read
 
 
 def evaluate_input(document: Any) -> tuple[Finding, ...]:
@@ -136,6 +215,12 @@ def _run(text: str) -> tuple[Finding, ...]:
         try:
             pack.interpreter.set_input_term(text)
             output = pack.interpreter.query_bundle(pack.bundle)
+            if not output.results:
+                # rego-cpp reports its own failures (a limit, an internal error) as an
+                # output without results rather than raising.
+                raise OperationError(
+                    f"policy evaluation failed: the Rego engine returned no result ({output})"
+                )
             bindings = output.results[0].bindings
             results = [
                 (package, severity, result)
@@ -144,11 +229,16 @@ def _run(text: str) -> tuple[Finding, ...]:
             ]
         except (pack.error, ValueError, IndexError, KeyError, TypeError) as error:
             raise OperationError(f"policy evaluation failed: {error}") from error
-    findings = sorted(
-        (_finding(*result) for result in results),
-        key=lambda f: (_SEVERITY_ORDER[f.severity], f.file, f.rule, f.message),
+    return _sorted(_finding(*result) for result in results)
+
+
+def _sorted(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    return tuple(
+        sorted(
+            findings,
+            key=lambda f: (_SEVERITY_ORDER[f.severity], f.file, f.rule, f.message, f.name),
+        )
     )
-    return tuple(findings)
 
 
 def evaluate_manifests(manifests: Mapping[str, Sequence[Mapping[str, Any]]]) -> Report:

@@ -17,38 +17,25 @@ from typing import Any
 import yaml
 
 from wildside_valkey.errors import BadInputError
+from wildside_valkey.reading import read_text
+from wildside_valkey.variables.yaml_text import load_yaml_documents
 
 from .model import ManifestFile
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
-_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
-
-class _ManifestLoader(yaml.SafeLoader):
-    """SafeLoader that keeps timestamps as strings.
-
-    Kubernetes reads YAML through JSON, where a date is a string; PyYAML would make it a
-    datetime, which the policy input (JSON) cannot carry.
-    """
-
-
-_ManifestLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != _TIMESTAMP_TAG]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+_KINDS = {
+    "list": "a list",
+    "str": "a string",
+    "int": "a number",
+    "float": "a number",
+    "bool": "a boolean",
 }
 
-
-def _timestamp_as_string(loader: _ManifestLoader, node: yaml.Node) -> str:
-    # Explicitly tagged timestamps (!!timestamp) stay strings too.
-    if not isinstance(node, yaml.ScalarNode):
-        raise yaml.constructor.ConstructorError(
-            None, None, "a timestamp must be a scalar", node.start_mark
-        )
-    return str(loader.construct_scalar(node))
-
-
-_ManifestLoader.add_constructor(_TIMESTAMP_TAG, _timestamp_as_string)
+# All the files of one run together: each is bounded by the reader (4 MiB), and this
+# keeps a folder of thousands of them within a few GB of memory at most.
+MAX_TOTAL_BYTES = 256 * 1024 * 1024
 
 
 def load_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[ManifestFile, ...]:
@@ -56,13 +43,21 @@ def load_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[ManifestFile, .
     seen: set[Path] = set()
     files: list[ManifestFile] = []
     arguments = [Path(p) for p in paths]
+    total = 0
     for argument in arguments:
         for file in _yaml_files(argument):
             resolved = file.resolve()
             if resolved in seen:
                 continue
             seen.add(resolved)
-            files.append(load_file(file))
+            text = read_text(file, what="policy input")
+            total += len(text)
+            if total > MAX_TOTAL_BYTES:
+                raise BadInputError(
+                    f"the policy inputs total more than {MAX_TOTAL_BYTES // (1024 * 1024)} MiB "
+                    f"(reached at {file.as_posix()}); check fewer files or folders at a time"
+                )
+            files.append(parse_documents(file.as_posix(), text))
     if not files:
         shown = ", ".join(str(a) for a in arguments) or "(nothing)"
         raise BadInputError(f"no YAML files found in: {shown}")
@@ -71,19 +66,15 @@ def load_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[ManifestFile, .
 
 def load_file(path: Path) -> ManifestFile:
     """Parse one YAML file; its path is shown in messages as given (POSIX separators)."""
-    shown = path.as_posix()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise BadInputError(f"{shown}: cannot be read: {error}") from error
-    return parse_documents(shown, text)
+    return parse_documents(path.as_posix(), read_text(path, what="policy input"))
 
 
 def parse_documents(shown: str, text: str) -> ManifestFile:
     """Parse the YAML text of one file into a manifest file named ``shown``."""
     try:
-        # _ManifestLoader is a SafeLoader: no arbitrary Python objects are built.
-        documents = list(yaml.load_all(text, Loader=_ManifestLoader))
+        # The project's one YAML reader: JSON data only (timestamps stay strings, as
+        # Kubernetes reads them through JSON), alias bombs refused before they expand.
+        documents = load_yaml_documents(text)
     except yaml.YAMLError as error:
         raise BadInputError(f"{shown}: not valid YAML: {_describe(error)}") from error
     kept: list[Mapping[str, Any]] = []
@@ -91,9 +82,9 @@ def parse_documents(shown: str, text: str) -> ManifestFile:
         if document is None:
             continue
         if not isinstance(document, dict):
-            kind = type(document).__name__
+            kind = _KINDS.get(type(document).__name__, "a value")
             raise BadInputError(
-                f"{shown}: document {index} is a {kind}, not a mapping (a Kubernetes object)"
+                f"{shown}: document {index} is {kind}, not a mapping (a Kubernetes object)"
             )
         kept.append(document)
     return ManifestFile(path=shown, documents=tuple(kept))

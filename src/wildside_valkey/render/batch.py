@@ -27,10 +27,13 @@ import yaml
 from ..contract.formats import to_json
 from ..errors import Problem, VarFileError, VariablesError
 from ..plan import Component, Plan, build_plan
+from ..reading import read_text
 from ..variables import Variables, check_mode, variables_from_mapping
 from ..variables.loading import Mode
+from ..variables.plain_data import plain_data_problem
+from ..variables.redaction import scrub
 from ..variables.schema import SPECS
-from ..variables.yaml_text import load_yaml
+from ..variables.yaml_text import error_position, load_yaml
 from . import flux
 from .tree import RenderedTree, render_tree
 
@@ -39,18 +42,21 @@ CONTRACTS_FILE = "contracts.json"
 
 def read_each_file(path: Path) -> list[Mapping[str, Any]]:
     """The list of per-environment overrides in a YAML or JSON file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise VarFileError(f"cannot read --each file {str(path)!r}: {error.strerror}") from error
+    text = read_text(path, what="--each file")
     try:
         loaded = load_yaml(text)
     except yaml.YAMLError as error:
-        raise VarFileError(f"--each file {str(path)!r} is not valid YAML or JSON") from error
+        problem = scrub(getattr(error, "problem", None) or "syntax error", text)
+        raise VarFileError(
+            f"--each file {str(path)!r} is not valid YAML or JSON: {problem}{error_position(error)}"
+        ) from None
     if not isinstance(loaded, list) or not loaded:
         raise VarFileError(
             f"--each file {str(path)!r} must hold a non-empty list of variable mappings"
         )
+    shape = plain_data_problem(loaded)
+    if shape:
+        raise VarFileError(f"--each file {str(path)!r}: {shape}")
     return loaded
 
 

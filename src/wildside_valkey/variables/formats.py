@@ -102,6 +102,66 @@ def helm_release_name(value: str) -> str:
     return value
 
 
+# Helm's own rule for chart names (helm/helm v3, pkg/chartutil/create.go, ``chartName``
+# and ``maxChartNameLength``).
+_CHART_NAME = re.compile(r"^[a-zA-Z0-9._-]+$")
+_CHART_NAME_LIMIT = 250
+# An image reference as the container runtimes parse it (distribution/reference,
+# reference.go grammar): [host[:port]/]path[:tag][@digest], the name at most 255.
+_IMAGE = re.compile(
+    r"^(?P<name>(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+    r"(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?"
+    r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*)*)"
+    r"(?::[\w][\w.-]{0,127})?"
+    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$"
+)
+
+
+def chart_name(value: str) -> str:
+    not_blank(value)
+    if len(value) > _CHART_NAME_LIMIT or not _CHART_NAME.fullmatch(value) or value in {".", ".."}:
+        raise ValueError(
+            "must be a Helm chart name: letters, digits, '.', '_' and '-' (at most "
+            f"{_CHART_NAME_LIMIT})"
+        )
+    return value
+
+
+def image_reference(value: str) -> str:
+    """Blank (the operator's default) or an image reference such as 'valkey/valkey:8.1'."""
+    if not value:
+        return value
+    match = _IMAGE.fullmatch(value)
+    if match is None or len(match["name"]) > 255:
+        raise ValueError(
+            "must be a container image reference such as 'docker.io/valkey/valkey:8.1.1' "
+            "([registry/]repository[:tag][@digest], repository in lower case)"
+        )
+    return value
+
+
+def object_name(value: str) -> str:
+    """Blank, or the name of a Kubernetes object (a DNS-1123 subdomain)."""
+    return dns_subdomain(value) if value else value
+
+
+def repository_path(value: str) -> str:
+    """A relative path inside a Git repository, such as './platform/valkey'."""
+    segments = value.split("/")
+    if (
+        not value
+        or value.startswith("/")
+        or ".." in segments
+        or "\\" in value
+        or not value.isprintable()
+    ):
+        raise ValueError(
+            "must be a path relative to the repository root such as './platform/valkey' "
+            "(not absolute, no '..', no backslashes or control characters)"
+        )
+    return value
+
+
 def chart_repository(value: str) -> str:
     scheme, sep, rest = value.partition("://")
     if not sep or scheme not in {"https", "oci"} or not _URL_HOST.fullmatch(rest):
@@ -187,10 +247,29 @@ def parse_quantity(value: str) -> Decimal:
         raise ValueError(f"must be a Kubernetes quantity (got {value!r})") from error
     suffix = match["suffix"] or ""
     if suffix in _BINARY_SUFFIXES:
-        return number * _BINARY_SUFFIXES[suffix]
-    if suffix in _DECIMAL_SUFFIXES:
-        return number * _DECIMAL_SUFFIXES[suffix]
-    return number * Decimal(10) ** int(suffix[1:])
+        result = number * _BINARY_SUFFIXES[suffix]
+    elif suffix in _DECIMAL_SUFFIXES:
+        result = number * _DECIMAL_SUFFIXES[suffix]
+    else:
+        # An exponent beyond any quantity is refused before it is computed: 1e999999999
+        # would overflow Decimal, which is an error, not a quantity.
+        exponent = int(suffix[1:])
+        if abs(exponent) > _MAX_EXPONENT:
+            raise ValueError(_too_large(value))
+        result = number * Decimal(10) ** exponent
+    if result > _MAX_QUANTITY:
+        raise ValueError(_too_large(value))
+    return result
+
+
+# Kubernetes keeps a quantity in an int64 (k8s.io/apimachinery resource.Quantity) and
+# caps anything larger; a value past that cap would not mean what it says.
+_MAX_QUANTITY = Decimal(2**63 - 1)
+_MAX_EXPONENT = 30
+
+
+def _too_large(value: str) -> str:
+    return f"is larger than a Kubernetes quantity can hold (2^63 - 1) (got {value!r})"
 
 
 def quantity(value: str) -> str:

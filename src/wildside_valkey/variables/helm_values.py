@@ -23,7 +23,10 @@ def parse_values_document(index: int, document: str) -> dict[str, Any]:
     try:
         loaded = load_yaml(document)
     except yaml.YAMLError as error:
-        raise ValueError(f"item {index} is not valid YAML{error_position(error)}") from error
+        problem = getattr(error, "problem", None) or "syntax error"
+        raise ValueError(
+            f"item {index} is not valid YAML: {problem}{error_position(error)}"
+        ) from error
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
@@ -51,7 +54,21 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
 
 
 def merge_values(documents: Iterable[str]) -> dict[str, Any]:
+    """The merged values, every mapping's keys in sorted order.
+
+    One canonical order: the same values give the same bytes however they were
+    written (YAML or a --var literal, keys in any order), as Helm itself reads them
+    into Go maps and has no order to keep.
+    """
     merged: dict[str, Any] = {}
     for index, document in enumerate(documents):
         merged = deep_merge(merged, parse_values_document(index, document))
-    return merged
+    return {key: _canonical(merged[key]) for key in sorted(merged)}
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _canonical(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_canonical(item) for item in value]
+    return value

@@ -6,6 +6,7 @@ hide the next; rules between variables then run over the values that passed.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -177,9 +178,7 @@ def _sensitive(spec: VariableSpec, value: Any) -> Sensitive:
         value = str(value)
     if not isinstance(value, str):
         # The value itself is never shown: it is meant to be a secret.
-        raise _InvalidValueError(
-            Problem(spec.name, f"must be a string (got a {type(value).__name__})")
-        )
+        raise _InvalidValueError(Problem(spec.name, f"must be a string (got {_kind_of(value)})"))
     return Sensitive(value)
 
 
@@ -215,6 +214,15 @@ def _numbers_as_text(target: Any, value: Any) -> Any:
 def _problem_from(spec: VariableSpec, value: Any, text: str, item: str = "") -> Problem:
     match = _AT_PATH.match(text)
     message, path = (match["message"], match["path"] or "") if match else (text, "")
+    expected = _EXPECTED.match(message)
+    if path == "[...]" and isinstance(value, Mapping) and expected and expected["got"]:
+        # A map's bad entry: msgspec says only "[...]"; name the entry by its key.
+        for key, entry in value.items():
+            if _MSGSPEC_KINDS.get(type(entry).__name__) == expected["got"]:
+                wanted = _TYPE_WORDS.get(expected["expected"], expected["expected"])
+                return Problem(
+                    f"{spec.name}{item}[{_shown(key)}]", f"must be {wanted} (got {_shown(entry)})"
+                )
     path = item + path.replace("[...]", "")
     where = f"{spec.name}{path}"
     if message.startswith("Object missing required field `"):
@@ -229,15 +237,49 @@ def _problem_from(spec: VariableSpec, value: Any, text: str, item: str = "") -> 
     attribute = _ATTRIBUTE_MESSAGE.match(message)
     if attribute:  # "<attribute>: <problem>", raised by an object's own consistency check
         return Problem(f"{where}.{attribute['name']}", attribute["message"])
-    expected = _EXPECTED.match(message)
     if expected:
         wanted = _TYPE_WORDS.get(expected["expected"], expected["expected"])
         if spec.tofu_type.startswith("list") and expected["expected"] == "array":
             wanted = f"a list ({spec.tofu_type})"
-        shown = repr(value) if not path else None
+        shown = _shown(value) if not path else None
         got = shown if shown and len(shown) <= _MAX_SHOWN_INPUT else expected["got"]
         return Problem(where, f"must be {wanted} (got {got})")
     return Problem(where, message)
+
+
+_KINDS = {
+    "NoneType": "null",
+    "bool": "true or false",
+    "int": "a number",
+    "float": "a number",
+    "str": "a string",
+    "list": "a list",
+    "tuple": "a list",
+    "dict": "an object",
+}
+
+
+_MSGSPEC_KINDS = {
+    "NoneType": "null",
+    "bool": "bool",
+    "int": "int",
+    "float": "float",
+    "str": "str",
+    "list": "array",
+    "dict": "object",
+}
+
+
+def _kind_of(value: Any) -> str:
+    return _KINDS.get(type(value).__name__, "a value of another kind")
+
+
+def _shown(value: Any) -> str:
+    """A value as the user wrote it (JSON), never as a Python repr (``None``, ``{'a': 1}``)."""
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError):
+        return _kind_of(value)
 
 
 def _choices(target: Any, path: str) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from ..errors import Problem
+from .derived_names import HOST_NAME_LIMIT, derived_names, host_names, service_name_problem
 from .formats import parse_quantity
 from .schema import Variables
 
@@ -145,6 +146,29 @@ def _pdb_name_free(v: Variables) -> Iterator[Problem]:
         )
 
 
+def _derived_names_fit(v: Variables) -> Iterator[Problem]:
+    problem = service_name_problem(v.cluster_name)
+    if problem:
+        yield Problem("cluster_name", problem)
+    for derived in derived_names(v):
+        if len(derived.name) > derived.limit:
+            yield Problem(
+                "cluster_name",
+                f"is too long: the operator derives the {derived.what} {derived.name!r} "
+                f"({len(derived.name)} characters) from it, over Kubernetes' limit of "
+                f"{derived.limit}",
+            )
+            return
+    for host in host_names(v):
+        if len(host) > HOST_NAME_LIMIT:
+            yield Problem(
+                "cluster_name",
+                f"with namespace and cluster_domain makes the host name {host!r} "
+                f"{len(host)} characters long; DNS names allow {HOST_NAME_LIMIT}",
+            )
+            return
+
+
 # Namespaces that a cluster Kustomization (or destroy) must never own: pruning
 # the environment would delete them.
 _RESERVED_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
@@ -182,6 +206,19 @@ RULES: tuple[Rule, ...] = (
     Rule(
         ("external_access_hostname", "external_access_enabled", "external_access_type"),
         _external_hostname,
+    ),
+    Rule(
+        (
+            "cluster_name",
+            "namespace",
+            "cluster_domain",
+            "nodes",
+            "prometheus_enabled",
+            "external_access_enabled",
+            "external_access_type",
+            "contract_configmap_enabled",
+        ),
+        _derived_names_fit,
     ),
 )
 

@@ -194,7 +194,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     chart_repository: Annotated[
         str, _var("string", "`https://` or `oci://` URL", formats.chart_repository)
     ] = "oci://ghcr.io/hyperspike"
-    chart_name: Annotated[str, _var("string", "not blank", formats.not_blank)] = "valkey-operator"
+    chart_name: Annotated[str, _var("string", "not blank", formats.chart_name)] = "valkey-operator"
     chart_version: Annotated[
         str,
         _var(
@@ -244,7 +244,11 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     ] = "flux-system"
     flux_path_prefix: Annotated[
         str,
-        _var("string", "path of the rendered tree inside that Git repository", formats.not_blank),
+        _var(
+            "string",
+            "path of the rendered tree inside that Git repository",
+            formats.repository_path,
+        ),
     ] = "./platform/valkey"
     flux_service_account_name: Annotated[
         str,
@@ -288,8 +292,10 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     storage_class: Annotated[
         str, _var("string", "not blank", formats.not_blank, formats.dns_subdomain)
     ] = "do-block-storage"
-    image: Annotated[str, _var("string", "blank = operator default")] = ""
-    exporter_image: Annotated[str, _var("string", "blank = operator default")] = ""
+    image: Annotated[str, _var("string", "blank = operator default", formats.image_reference)] = ""
+    exporter_image: Annotated[
+        str, _var("string", "blank = operator default", formats.image_reference)
+    ] = ""
     resource_requests: Annotated[
         ResourceQuantities,
         _var("object({cpu, memory})", "Kubernetes quantities; requests ≤ limits"),
@@ -392,7 +398,9 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     ] = ""
     password_vault_key: Annotated[str, _var("string", "not blank", formats.not_blank)] = "password"
     tls_enabled: Annotated[bool, _var("bool", "")] = False
-    cert_issuer_name: Annotated[str, _var("string", "required when tls_enabled")] = ""
+    cert_issuer_name: Annotated[
+        str, _var("string", "required when tls_enabled", formats.object_name)
+    ] = ""
     cert_issuer_type: Annotated[
         Literal["ClusterIssuer", "Issuer"], _var("string", "`ClusterIssuer` or `Issuer`")
     ] = "ClusterIssuer"

@@ -28,7 +28,7 @@ helm_releases := lib.objects_of("helm.toolkit.fluxcd.io", "HelmRelease")
 
 git_repositories := lib.objects_of("source.toolkit.fluxcd.io", "GitRepository")
 
-url_sources := (oci_repositories | helm_repositories) | git_repositories
+url_sources := array.concat(array.concat(oci_repositories, helm_repositories), git_repositories)
 
 is_exact_version(version) if {
 	is_string(version)

@@ -23,19 +23,23 @@ combined_input if {
 }
 
 # Every Kubernetes object of the set, with the path of the file it came from.
-manifests contains {"path": entry.path, "object": doc} if {
-	combined_input
-	some entry in input
-	is_array(entry.contents)
-	some doc in entry.contents
-	kubernetes_object(doc)
-}
-
-manifests contains {"path": entry.path, "object": entry.contents} if {
-	combined_input
-	some entry in input
-	kubernetes_object(entry.contents)
-}
+# An array, not a set: rego-cpp keeps a set of objects ordered by comparing whole objects,
+# which made this one rule take seconds for a few hundred manifests (quadratic). Entries
+# are distinct anyway (no two documents share a path and a position).
+manifests := array.concat(
+	[{"path": entry.path, "object": doc} |
+		combined_input
+		some entry in input
+		is_array(entry.contents)
+		some doc in entry.contents
+		kubernetes_object(doc)
+	],
+	[{"path": entry.path, "object": entry.contents} |
+		combined_input
+		some entry in input
+		kubernetes_object(entry.contents)
+	],
+)
 
 kubernetes_object(doc) if {
 	is_object(doc)
@@ -51,11 +55,11 @@ api_group(api_version) := parts[0] if {
 
 # The manifests of one kind in one API group, whatever the version: rules check the version
 # themselves where it matters, so an old version is reported rather than silently skipped.
-objects_of(group, kind) := {m |
+objects_of(group, kind) := [m |
 	some m in manifests
 	m.object.kind == kind
 	api_group(m.object.apiVersion) == group
-}
+]
 
 valkeys := objects_of("hyperspike.io", "Valkey")
 

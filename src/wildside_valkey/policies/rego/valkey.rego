@@ -173,7 +173,7 @@ deny contains finding if {
 	secret_name := spec(m).servicePassword.name
 	non_blank(secret_name)
 	namespace := lib.namespace(m.object)
-	count({p | some p in secret_producers; p == [namespace, secret_name]}) == 0
+	not [namespace, secret_name] in secret_producers
 	finding := lib.finding(m, "valkey.service-password-secret", concat("", [
 		"spec.servicePassword names Secret ", lib.show(secret_name),
 		", but no Secret or ExternalSecret in these manifests creates it in namespace ",
