@@ -26,15 +26,14 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import errno
 import fcntl
-import hashlib
 import os
 import shutil
 import signal
 import stat
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
@@ -166,7 +165,9 @@ def _write_files(root: Path, files: RenderedTree) -> None:
 def _staging_prefix(name: str) -> str:
     # Short whatever the length of OUT's name (NAME_MAX is 255 bytes), and the same for
     # every run into one OUT, so the next run recognises what a killed one left.
-    digest = hashlib.sha256(os.fsencode(name)).hexdigest()[:16]
+    # CRC-32 rather than a cryptographic hash: nothing here is adversarial, and hashlib
+    # (OpenSSL) would add ~10 ms to every cold render.
+    digest = f"{zlib.crc32(os.fsencode(name)):08x}{len(os.fsencode(name)):x}"
     return f".wildside-valkey-staging-{digest}"
 
 
@@ -232,9 +233,10 @@ def _exchange(first: Path, second: Path) -> bool:
 
 
 def _libc() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("c")
+    # The process's own symbols, which include the C library's: find_library("c") would
+    # spawn ldconfig (or gcc) on every render just to learn a name the loader already has.
     try:
-        return ctypes.CDLL(name, use_errno=True) if name else None
+        return ctypes.CDLL(None, use_errno=True)
     except OSError:
         return None
 
