@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import RunCli
 from tests.fakes.cluster import FakeCluster, apply_plan_for
 from wildside_valkey.apply import format_destroy
 
@@ -124,3 +125,56 @@ def test_a_namespace_whose_contents_cannot_be_listed_is_kept(fake_cluster: FakeC
     [(ref, reason)] = result.kept
     assert str(ref) == "Namespace valkey"
     assert reason == ("it still holds Pod (listing is forbidden, so they could not be checked)")
+
+
+def test_plan_destroy_reports_the_kept_namespace_and_why_without_deleting(
+    run_cli: RunCli, fake_cluster: FakeCluster
+) -> None:
+    _applied(fake_cluster)
+    _seed(fake_cluster, "ConfigMap", "settings", data={"a": "b"})
+    fake_cluster.reset_records()
+    args = ["plan", "--destroy", "--var", "mode=apply", *fake_cluster.cli_args()]
+
+    text = run_cli([*args, "--detailed-exitcode"])
+    as_json = run_cli([*args, "--output", "json"])
+
+    assert text.returncode == 2, text.stderr  # changes present, as tofu's -detailed-exitcode
+    reason = "it still holds ConfigMap valkey/settings"
+    assert "  - delete Valkey valkey/valkey\n" in text.stdout
+    assert f"  = keep Namespace valkey: {reason}\n" in text.stdout
+    assert "  - delete Namespace valkey\n" not in text.stdout
+    assert text.stdout.rstrip().endswith("no other Valkey resource uses it")
+    report = json.loads(as_json.stdout)
+    assert report["destroy"] is True
+    assert {
+        "kind": "Valkey",
+        "namespace": "valkey",
+        "name": "valkey",
+        "api_version": ("hyperspike.io/v1"),
+    } in report["delete"]
+    assert [(k["name"], k["reason"]) for k in report["kept"]] == [("valkey", reason)]
+    assert report["operator"]["action"] == "uninstall"
+    assert fake_cluster.mutating() == [], "a plan deletes nothing"
+    assert fake_cluster.helm_commands() == []
+    # What plan promised is what destroy then does.
+    done = run_cli(["destroy", "--var", "mode=apply", "--output", "json", *fake_cluster.cli_args()])
+    assert done.returncode == 0, done.stderr
+    destroyed = json.loads(done.stdout)
+    assert destroyed["deleted"] == report["delete"]
+    assert destroyed["kept"] == report["kept"]
+
+
+def test_plan_destroy_with_nothing_to_destroy_exits_0_with_detailed_exitcode(
+    run_cli: RunCli, fake_cluster: FakeCluster
+) -> None:
+    args = ["plan", "--destroy", "--detailed-exitcode", "--var", "mode=apply"]
+    result = run_cli([*args, *fake_cluster.cli_args()])
+    assert result.returncode == 0, result.stderr
+    assert "nothing of this instance was found" in result.stdout
+
+
+def test_plan_destroy_cannot_be_saved(run_cli: RunCli, fake_cluster: FakeCluster) -> None:
+    args = ["plan", "--destroy", "--out", "p.plan", "--var", "mode=apply"]
+    result = run_cli([*args, *fake_cluster.cli_args()])
+    assert result.returncode == 2
+    assert "--out saves apply plans only" in result.stderr

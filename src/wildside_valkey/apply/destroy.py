@@ -109,40 +109,71 @@ def destroy(
     options = options or ApplyOptions()
     progress = progress or NullProgress()
     deleter = _Deleter(kube, options.seconds(plan), options, progress)
-    helm_timeout = options.helm_seconds(plan)
     ours = _find_ours(plan, kube)
-    # Remembered before the deletes: the operator's objects point at our Valkey's uid.
-    our_uids = {str(r.body["metadata"].get("uid", "")) for r in ours}
     refs = [ObjectRef.of(resource) for resource in delete_order(ours)]
     deleter.delete([ref for ref in refs if ref.kind != NAMESPACE])
 
     # Who still needs the operator (and our namespaces), now that ours are gone.
-    remaining = [ObjectRef.from_object(VALKEY, obj) for obj in kube.list(VALKEY, ALL_NAMESPACES)]
+    remaining = _other_valkeys(kube, ())
+    kept = _kept_namespaces(plan, kube, refs, remaining, _uids(ours))
+    for ref, reason in kept:
+        progress.info(f"= kept {ref}: {reason}")
+    held = {ref for ref, _ in kept}
+    deleter.delete([ref for ref in refs if ref.kind == NAMESPACE and ref not in held])
+
+    if not settle_operator:
+        deferred = OperatorOutcome("deferred", "the operator release is settled after the batch")
+        return DestroyResult(tuple(deleter.deleted), tuple(kept), deferred)
+    outcome = _operator(plan, helm, remaining, deleter, options.helm_seconds(plan))
+    progress.info(outcome.message)
+    return DestroyResult(tuple(deleter.deleted), tuple(kept), outcome)
+
+
+def preview_destroy(plan: Plan, kube: KubeClient, helm: Helm | None = None) -> DestroyResult:
+    """What ``destroy`` would do, read-only (``plan --destroy``): the objects it would
+    delete, the namespaces it would keep and why, and the operator release's fate.
+
+    The same decisions as :func:`destroy`, taken before any delete: our own objects
+    still exist then, and are set aside by the same uid and ownership rules.
+    """
+    ours = _find_ours(plan, kube)
+    refs = [ObjectRef.of(resource) for resource in delete_order(ours)]
+    remaining = _other_valkeys(kube, refs)
+    kept = _kept_namespaces(plan, kube, refs, remaining, _uids(ours))
+    held = {ref for ref, _ in kept}
+    deleted = [ref for ref in refs if ref not in held]
+    operator = _operator_preview(plan, helm, kube, remaining)
+    if operator.action != "kept":
+        deleted += _operator_leftovers(plan, kube)
+    return DestroyResult(tuple(deleted), tuple(kept), operator)
+
+
+def _uids(resources: Sequence[Resource]) -> set[str]:
+    # Remembered before the deletes: the operator's objects point at our Valkey's uid.
+    return {str(r.body["metadata"].get("uid", "")) for r in resources}
+
+
+def _other_valkeys(kube: KubeClient, ours: Sequence[ObjectRef]) -> list[ObjectRef]:
+    found = [ObjectRef.from_object(VALKEY, obj) for obj in kube.list(VALKEY, ALL_NAMESPACES)]
+    return [ref for ref in found if ref not in ours]
+
+
+def _kept_namespaces(
+    plan: Plan,
+    kube: KubeClient,
+    refs: Sequence[ObjectRef],
+    remaining: Sequence[ObjectRef],
+    our_uids: set[str],
+) -> list[tuple[ObjectRef, str]]:
+    """Our namespaces that still hold another Valkey or anything not ours, with why."""
     kept: list[tuple[ObjectRef, str]] = []
-    namespaces: list[ObjectRef] = []
     for ref in (r for r in refs if r.kind == NAMESPACE):
         inside = [str(v) for v in remaining if v.namespace == ref.name]
         if not inside:
             inside = foreign_objects(kube, ref.name, our_uids, plan.variables.cluster_name)
         if inside:
-            reason = f"it still holds {_some(inside)}"
-            kept.append((ref, reason))
-            progress.info(f"= kept {ref}: {reason}")
-        else:
-            namespaces.append(ref)
-    deleter.delete(namespaces)
-
-    if not settle_operator:
-        deferred = OperatorOutcome("deferred", "the operator release is settled after the batch")
-        return DestroyResult(tuple(deleter.deleted), tuple(kept), deferred)
-    outcome = _operator(plan, helm, remaining, deleter, helm_timeout)
-    progress.info(outcome.message)
-    return DestroyResult(tuple(deleter.deleted), tuple(kept), outcome)
-
-
-def objects_to_delete(plan: Plan, kube: KubeClient) -> list[ObjectRef]:
-    """What ``destroy`` would delete for this instance, in its order (read-only)."""
-    return [ObjectRef.of(resource) for resource in delete_order(_find_ours(plan, kube))]
+            kept.append((ref, f"it still holds {_some(inside)}"))
+    return kept
 
 
 def _some(names: Sequence[str], shown: int = 5) -> str:
@@ -165,13 +196,36 @@ def _typed(kind: Kind, obj: dict[str, Any]) -> dict[str, Any]:
     return {**obj, "apiVersion": kind.api_version, "kind": kind.kind}
 
 
-def _operator(
-    plan: Plan,
-    helm: Helm | None,
-    remaining: Sequence[ObjectRef],
-    deleter: _Deleter,
-    helm_timeout: int,
+def _operator_leftovers(plan: Plan, kube: KubeClient) -> list[ObjectRef]:
+    """Once the release is gone (or was never there): our marker, then the operator's
+    namespace when we created it, in the order destroy deletes them."""
+    chart = plan.operator
+    leftovers = [marker_ref(chart)] if is_our_marker(kube.get(marker_ref(chart))) else []
+    ref = ObjectRef(NAMESPACE, None, chart.namespace)
+    live = kube.get(ref)
+    if live is not None and is_ours(live, operator_namespace_labels()):
+        leftovers.append(ref)
+    return leftovers
+
+
+def _operator_preview(
+    plan: Plan, helm: Helm | None, kube: KubeClient, remaining: Sequence[ObjectRef]
 ) -> OperatorOutcome:
+    decided = _operator_decision(plan, helm, kube, remaining)
+    if decided.action != "uninstalled":
+        return decided
+    chart = plan.operator
+    return OperatorOutcome(
+        "uninstall",
+        f"would uninstall the operator release {chart.release_name} (namespace "
+        f"{chart.namespace}): no other Valkey resource uses it",
+    )
+
+
+def _operator_decision(
+    plan: Plan, helm: Helm | None, kube: KubeClient, remaining: Sequence[ObjectRef]
+) -> OperatorOutcome:
+    """Keep, leave absent, or uninstall the operator release: decided, not yet done."""
     chart = plan.operator
     release = f"the operator release {chart.release_name} (namespace {chart.namespace})"
     users = tuple(str(ref) for ref in remaining)
@@ -182,31 +236,37 @@ def _operator(
             f"kept {release}: {len(users)} other {noun} it ({', '.join(users)})",
             users,
         )
-    kube = deleter.kube
     # Only now is helm needed: destroying next to other clusters works without it.
     helm = helm or Helm.locate(kube.connection.helm)
-    installed = helm.release(chart, kube) is not None
-    marker = marker_ref(chart)
-    ours = is_our_marker(kube.get(marker))
-    if not installed:
-        outcome = OperatorOutcome("absent", f"{release} is not installed: nothing to uninstall")
-    elif not ours:
+    if helm.release(chart, kube) is None:
+        return OperatorOutcome("absent", f"{release} is not installed: nothing to uninstall")
+    if not is_our_marker(kube.get(marker_ref(chart))):
         # Installed by hand or by Flux: theirs to remove, and so is its namespace.
         return OperatorOutcome("kept", f"kept {release}: not installed by wildside-valkey")
-    else:
+    return OperatorOutcome(
+        "uninstalled", f"uninstalled {release}: no Valkey resource uses it any more"
+    )
+
+
+def _operator(
+    plan: Plan,
+    helm: Helm | None,
+    remaining: Sequence[ObjectRef],
+    deleter: _Deleter,
+    helm_timeout: int,
+) -> OperatorOutcome:
+    kube = deleter.kube
+    helm = helm or (None if remaining else Helm.locate(kube.connection.helm))
+    outcome = _operator_decision(plan, helm, kube, remaining)
+    if outcome.action == "kept":
+        return outcome
+    chart = plan.operator
+    assert helm is not None  # located above whenever no other Valkey uses the release
+    if outcome.action == "uninstalled":
         deleter.progress.waiting(f"helm: uninstalling {chart.release_name} ...")
         helm.uninstall(chart, timeout=helm_timeout)
-        outcome = OperatorOutcome(
-            "uninstalled", f"uninstalled {release}: no Valkey resource uses it any more"
-        )
     # After the release, never before: an interrupted destroy must not leave our
     # release looking as if someone else had installed it.
-    if ours:
-        deleter.delete([marker])
-    # The operator's namespace goes with it, when we created it.
-    expected = operator_namespace_labels()
-    ref = ObjectRef(NAMESPACE, None, chart.namespace)
-    live = kube.get(ref)
-    if live is not None and is_ours(live, expected):
+    for ref in _operator_leftovers(plan, kube):
         deleter.delete([ref])
     return outcome

@@ -83,5 +83,21 @@ def format_destroy(result: DestroyResult, cluster: str, output: Output = "text")
     return "\n".join(lines) + "\n"
 
 
+def format_destroy_preview(result: DestroyResult, cluster: str, output: Output = "text") -> str:
+    """``plan --destroy``: what destroy would delete and keep, nothing done yet."""
+    if output == "json":
+        # destroy --output json's shape, with what is still to happen named so.
+        done = result.to_dict()
+        document = {"cluster": cluster, "destroy": True, "delete": done.pop("deleted"), **done}
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    lines = [f"Cluster: {cluster}"]
+    lines += [f"  - delete {ref}" for ref in result.deleted]
+    lines += [f"  = keep {ref}: {reason}" for ref, reason in result.kept]
+    if not result.deleted and not result.kept:
+        lines.append("  nothing of this instance was found")
+    lines.append(_sentence(result.operator.message))
+    return "\n".join(lines) + "\n"
+
+
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]

@@ -108,7 +108,7 @@ def run_destroy_expired(
     concurrency: int,
 ) -> None:
     """Find every expired preview on the cluster and destroy each (or say what would go)."""
-    from ..apply.destroy import objects_to_delete  # noqa: PLC0415 - lazy on purpose
+    from ..apply.destroy import preview_destroy  # noqa: PLC0415 - lazy on purpose
     from ..apply.previews import expired_previews, list_previews  # noqa: PLC0415
 
     # The shared variables say where the operator release is; each preview's
@@ -122,7 +122,7 @@ def run_destroy_expired(
         ]
         if dry_run:
             would = {
-                f"{p.namespace}/{p.name}": [str(ref) for ref in objects_to_delete(plan, kube)]
+                f"{p.namespace}/{p.name}": [str(ref) for ref in preview_destroy(plan, kube).deleted]
                 for p, plan in zip(expired, plans, strict=True)
             }
     if dry_run:

@@ -113,6 +113,13 @@ def _timeout_option(function: F) -> F:
     "(bad input included).",
 )
 @click.option(
+    "--destroy",
+    "destroy_plan",
+    is_flag=True,
+    help="As tofu's plan -destroy: what destroy would delete, which namespaces it would "
+    "keep and why, and the operator release's fate.",
+)
+@click.option(
     "--out",
     "out_file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -121,22 +128,49 @@ def _timeout_option(function: F) -> F:
     "when the cluster moved. The file holds no secret (see docs/apply.md).",
 )
 def plan(
+    *,
     var_files: tuple[str, ...],
     var_options: tuple[str, ...],
     output: Output,
     detailed_exitcode: bool,
+    destroy_plan: bool,
     out_file: Path | None,
     **cluster: Any,
 ) -> None:
     """Show what apply would create, change or delete, and the operator chart's action.
 
     Read-only. Secret values show as "(sensitive value)". Prints "No changes."
-    when the cluster already matches the variables. Needs mode = "apply".
+    when the cluster already matches the variables. With --destroy, shows what
+    destroy would delete and keep instead. Needs mode = "apply".
     """
+    if destroy_plan and out_file is not None:
+        raise click.UsageError("--out saves apply plans only; it cannot go with --destroy")
     with _detailed_exitcode(detailed_exitcode):
-        changes = _plan(var_files, var_options, output, out_file, **cluster)
-    if detailed_exitcode and not changes.is_empty:
+        if destroy_plan:
+            changed = _destroy_plan(var_files, var_options, output, **cluster)
+        else:
+            changed = not _plan(var_files, var_options, output, out_file, **cluster).is_empty
+    if detailed_exitcode and changed:
         raise SystemExit(EXIT_BAD_INPUT)  # 2: "changes present", as tofu's -detailed-exitcode
+
+
+def _destroy_plan(
+    var_files: tuple[str, ...], var_options: tuple[str, ...], output: Output, **cluster: Any
+) -> bool:
+    """Print what destroy would do; True when it would delete or uninstall anything."""
+    from ..apply import PlainProgress  # noqa: PLC0415
+    from ..apply.destroy import preview_destroy  # noqa: PLC0415
+    from ..apply.report import format_destroy_preview  # noqa: PLC0415
+
+    the_plan = _load(var_files, var_options)
+    redact = _redactor(the_plan)
+    with _masked_errors(redact), _connect(**cluster) as kube:
+        _report_retries(kube, PlainProgress(lambda line: click.echo(redact(line), err=True)))
+        preview = preview_destroy(the_plan, kube)
+        click.echo(
+            redact(format_destroy_preview(preview, kube.connection.describe(), output)), nl=False
+        )
+    return bool(preview.deleted) or preview.operator.action == "uninstall"
 
 
 def _plan(
@@ -379,20 +413,13 @@ def _approved(
 
 
 def _confirm_destroy(the_plan: Plan, kube: KubeClient, auto_approve: bool) -> None:
-    from ..apply.destroy import objects_to_delete  # noqa: PLC0415
+    from ..apply.destroy import preview_destroy  # noqa: PLC0415
+    from ..apply.report import format_destroy_preview  # noqa: PLC0415
 
     if not needs_question(auto_approve):
         return
-    refs = objects_to_delete(the_plan, kube)
-    lines = [f"Cluster: {kube.connection.describe()}", ""]
-    lines += [f"  - delete {ref}" for ref in refs] or ["  (nothing of this cluster found)"]
-    chart = the_plan.operator
-    lines += [
-        "",
-        f"The operator release {chart.release_name} (namespace {chart.namespace}) is "
-        "uninstalled too when apply installed it and no other Valkey uses it.",
-    ]
-    click.echo("\n".join(lines), err=True)
+    preview = preview_destroy(the_plan, kube)
+    click.echo(format_destroy_preview(preview, kube.connection.describe()), err=True, nl=False)
     ask("destroy")
 
 
