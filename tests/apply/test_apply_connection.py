@@ -14,7 +14,7 @@ from wildside_valkey.apply import (
     KubeconfigError,
     ObjectRef,
     RetryPolicy,
-    connect,
+    connect_cluster,
     load_connection,
 )
 from wildside_valkey.apply.kinds import NAMESPACE
@@ -102,7 +102,7 @@ def test_an_unreachable_server_is_named(tmp_path: Path) -> None:
     url = closed_port_url()
     kubeconfig = write_kubeconfig(tmp_path / "kc", url)
     with (
-        connect(kubeconfig.path, retry=RetryPolicy(attempts=2, base_delay=0.01)) as kube,
+        connect_cluster(kubeconfig.path, retry=RetryPolicy(attempts=2, base_delay=0.01)) as kube,
         pytest.raises(ApiRequestError) as failed,
     ):
         kube.get(ObjectRef(NAMESPACE, None, "valkey"))

@@ -2,11 +2,12 @@
 
 The library API, without the CLI::
 
-    from wildside_valkey.apply import ApplyOptions, apply_plan, connect, destroy, plan_changes
+    from wildside_valkey.apply import ApplyOptions, apply_plan, connect_cluster, destroy
+    from wildside_valkey.apply import plan_changes
     from wildside_valkey.plan import build_plan
 
     plan = build_plan(variables)                       # variables with mode = "apply"
-    with connect(kubeconfig="~/.kube/config", context="prod") as kube:
+    with connect_cluster(kubeconfig="~/.kube/config", context="prod") as kube:
         changes = plan_changes(plan, kube)             # read-only: what apply would do
         result = apply_plan(plan, kube, options=ApplyOptions(timeout=300))
         report = destroy(plan, kube)                   # only this instance's objects
@@ -74,7 +75,7 @@ __all__ = [
     "WriteRequest",
     "apply_plan",
     "compute_changes",
-    "connect",
+    "connect_cluster",
     "destroy",
     "format_destroy",
     "format_plan",
@@ -85,7 +86,7 @@ __all__ = [
 ]
 
 
-def connect(
+def connect_cluster(
     kubeconfig: str | Path | None = None,
     context: str | None = None,
     *,

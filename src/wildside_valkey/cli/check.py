@@ -8,8 +8,8 @@ from typing import Any, Literal
 import click
 
 from ..contract import build_contract
+from ..errors import ConnectOptionError
 from ..workload import ConnectOptions, format_check, run_check
-from ..workload.errors import ConnectOptionError
 from ..workload.password import DEFAULT_PASSWORD_ENV
 from .options import VariableCommand, command_variables, output_option, variable_options
 

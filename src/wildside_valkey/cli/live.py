@@ -456,9 +456,9 @@ def _redactor(the_plan: Plan) -> Redactor:
 def _connect(
     kubeconfig: Path | None, context: str | None, request_timeout: float, retries: int
 ) -> Iterator[KubeClient]:
-    from ..apply import RetryPolicy, connect  # noqa: PLC0415
+    from ..apply import RetryPolicy, connect_cluster  # noqa: PLC0415
 
-    with connect(
+    with connect_cluster(
         kubeconfig,
         context,
         request_timeout=request_timeout,

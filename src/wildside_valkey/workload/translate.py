@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from valkey import exceptions as vx
 
-from wildside_valkey.workload.errors import (
+from wildside_valkey.errors import (
     AuthenticationFailedError,
     CertificateMismatchError,
     CertificateUntrustedError,
