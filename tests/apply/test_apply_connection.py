@@ -10,14 +10,13 @@ from tests.fakes.kubeconfig import KubeconfigFile, write_kubeconfig
 from tests.fakes.plugin import closed_port_url
 from wildside_valkey.apply import (
     ApiRequestError,
-    HelmTarget,
     KubeconfigError,
-    ObjectRef,
     RetryPolicy,
     connect_cluster,
     load_connection,
 )
-from wildside_valkey.apply.kinds import NAMESPACE
+from wildside_valkey.apply.kinds import NAMESPACE, ObjectRef
+from wildside_valkey.apply.release import HelmTarget
 
 
 def test_a_named_context_selects_its_server_and_helm_follows(

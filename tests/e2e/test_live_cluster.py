@@ -23,8 +23,8 @@ from typing import NamedTuple
 import pytest
 
 from tests.conftest import RunCli
-from wildside_valkey.apply import ObjectRef, connect_cluster
-from wildside_valkey.apply.kinds import NAMESPACE, VALKEY
+from wildside_valkey.apply import connect_cluster
+from wildside_valkey.apply.kinds import NAMESPACE, VALKEY, ObjectRef
 
 KUBECONFIG = os.environ.get("WILDSIDE_VALKEY_E2E_KUBECONFIG", "")
 CONTEXT = os.environ.get("WILDSIDE_VALKEY_E2E_CONTEXT", "")

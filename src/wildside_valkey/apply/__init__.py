@@ -22,49 +22,33 @@ from pathlib import Path
 
 import httpx2 as httpx
 
-from .api_errors import ApiRequestError, ConflictError, FieldConflict
-from .changes import Action, Change, ChangeSet, LiveState, WriteRequest, compute_changes
+from .api_errors import ApiRequestError, ConflictError
+from .changes import ChangeSet, LiveState
 from .client import DEFAULT_REQUEST_TIMEOUT, KubeClient
-from .connection import Connection, KubeconfigError, load_connection
-from .destroy import DestroyResult, OperatorOutcome, destroy
+from .connection import KubeconfigError, load_connection
+from .destroy import DestroyResult, destroy
 from .helm import Helm, HelmError, HelmNotFoundError
-from .kinds import Kind, ObjectRef
-from .observe import observe
 from .operations import ApplyOptions, ApplyResult, apply_plan, plan_changes
-from .ownership import FIELD_MANAGER
 from .progress import NullProgress, PlainProgress, Progress, RichProgress
 from .redact import Redactor
-from .release import HelmAction, HelmTarget, HelmVerb
-from .report import format_destroy, format_plan, plan_document
+from .report import format_destroy, format_plan
 from .retry import PollPolicy, RetryPolicy
 from .waiting import WaitTimeoutError
 
 __all__ = [
-    "DEFAULT_REQUEST_TIMEOUT",
-    "FIELD_MANAGER",
-    "Action",
     "ApiRequestError",
     "ApplyOptions",
     "ApplyResult",
-    "Change",
     "ChangeSet",
     "ConflictError",
-    "Connection",
     "DestroyResult",
-    "FieldConflict",
     "Helm",
-    "HelmAction",
     "HelmError",
     "HelmNotFoundError",
-    "HelmTarget",
-    "HelmVerb",
-    "Kind",
     "KubeClient",
     "KubeconfigError",
     "LiveState",
     "NullProgress",
-    "ObjectRef",
-    "OperatorOutcome",
     "PlainProgress",
     "PollPolicy",
     "Progress",
@@ -72,17 +56,13 @@ __all__ = [
     "RetryPolicy",
     "RichProgress",
     "WaitTimeoutError",
-    "WriteRequest",
     "apply_plan",
-    "compute_changes",
     "connect_cluster",
     "destroy",
     "format_destroy",
     "format_plan",
     "load_connection",
-    "observe",
     "plan_changes",
-    "plan_document",
 ]
 
 
