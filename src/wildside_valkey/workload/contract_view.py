@@ -17,6 +17,7 @@ from typing import Any, Protocol, TypeAlias, runtime_checkable
 
 import yaml
 
+from wildside_valkey.contract.model import Contract
 from wildside_valkey.contract.shape import parse_contract
 from wildside_valkey.errors import ContractError
 
@@ -45,16 +46,49 @@ class SecretRef:
 
 @dataclass(frozen=True, slots=True)
 class ContractView:
-    """What a client needs to know from the contract."""
+    """What a client needs from a contract that passed the model's check."""
 
-    cluster_name: str
-    namespace: str
-    cluster_mode: bool
-    primary_host: str
-    primary_port: int
-    credentials: SecretRef | None
-    tls_enabled: bool
-    ca_secret: SecretRef | None
+    contract: Contract
+
+    @property
+    def cluster_name(self) -> str:
+        return self.contract.cluster_name.strip()
+
+    @property
+    def namespace(self) -> str:
+        return self.contract.cluster_namespace.strip()
+
+    @property
+    def cluster_mode(self) -> bool:
+        return self.contract.mode == "cluster"
+
+    @property
+    def primary_host(self) -> str:
+        return self.contract.endpoints.primary_host.strip()
+
+    @property
+    def primary_port(self) -> int:
+        return self.contract.endpoints.primary_port
+
+    @property
+    def tls_enabled(self) -> bool:
+        return self.contract.tls.enabled
+
+    @property
+    def credentials(self) -> SecretRef | None:
+        found = self.contract.credentials
+        if found is None:
+            return None
+        return SecretRef(found.namespace, found.secret_name, found.secret_key)
+
+    @property
+    def ca_secret(self) -> SecretRef | None:
+        # The operator's certificate Secret lives next to the cluster, so the
+        # contract carries only its name and key.
+        found = self.contract.tls.ca_secret
+        if found is None:
+            return None
+        return SecretRef(self.namespace, found.name, found.key)
 
 
 def load_contract(source: ContractSource) -> dict[str, Any]:
@@ -92,27 +126,5 @@ def _parse_text(text: str, where: str, *, yaml_text: bool) -> dict[str, Any]:
 
 
 def read_view(contract: Mapping[str, Any]) -> ContractView:
-    """Check the contract against its model and keep what a client needs.
-
-    A ContractError names the first field that breaks the model.
-    """
-    checked = parse_contract(contract)
-    namespace = checked.cluster_namespace.strip()
-    credentials = checked.credentials
-    ca_secret = checked.tls.ca_secret
-    return ContractView(
-        cluster_name=checked.cluster_name.strip(),
-        namespace=namespace,
-        cluster_mode=checked.mode == "cluster",
-        primary_host=checked.endpoints.primary_host.strip(),
-        primary_port=checked.endpoints.primary_port,
-        credentials=None
-        if credentials is None
-        else SecretRef(credentials.namespace, credentials.secret_name, credentials.secret_key),
-        tls_enabled=checked.tls.enabled,
-        # The operator's certificate Secret lives next to the cluster, so the
-        # contract carries only its name and key.
-        ca_secret=None
-        if ca_secret is None
-        else SecretRef(namespace, ca_secret.name, ca_secret.key),
-    )
+    """Check the contract against its model; a ContractError names the first bad field."""
+    return ContractView(parse_contract(contract))
