@@ -27,6 +27,7 @@ Entry points: :func:`evaluate_paths` (files and folders), :func:`evaluate_manife
 
 from .engine import compiled_pack, evaluate_files, evaluate_manifests, evaluate_paths
 from .model import Finding, Report, Severity
+from .pack import write_pack
 from .report import format_report
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "evaluate_manifests",
     "evaluate_paths",
     "format_report",
+    "write_pack",
 ]
