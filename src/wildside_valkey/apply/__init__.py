@@ -22,10 +22,11 @@ from pathlib import Path
 
 import httpx2 as httpx
 
+from ..kubeconfig import KubeconfigError
 from .api_errors import ApiRequestError, ConflictError
 from .changes import ChangeSet, LiveState
 from .client import DEFAULT_REQUEST_TIMEOUT, KubeClient
-from .connection import KubeconfigError, load_connection
+from .connection import load_connection
 from .destroy import DestroyResult, destroy
 from .helm import Helm, HelmError, HelmNotFoundError
 from .operations import ApplyOptions, ApplyResult, apply_plan, plan_changes
