@@ -35,7 +35,7 @@ from tests.fakes.kube_api import FakeKubeApi  # noqa: E402
 from tests.fakes.kube_sim import install_valkey_crd, simulate_valkey_operator  # noqa: E402
 from tests.fakes.kubeconfig import write_kubeconfig  # noqa: E402
 
-from wildside_valkey.apply import apply_plan, connect  # noqa: E402
+from wildside_valkey.apply import apply_plan, connect_cluster  # noqa: E402
 from wildside_valkey.plan import Plan, build_plan  # noqa: E402
 from wildside_valkey.variables import variables_from_mapping  # noqa: E402
 
@@ -53,7 +53,7 @@ def _run_once(plan: Plan, api: FakeKubeApi, helm: FakeHelm, kubeconfig: Path) ->
     if helm.log_path.exists():
         helm.log_path.unlink()
     start = time.perf_counter()
-    with connect(kubeconfig) as kube:
+    with connect_cluster(kubeconfig) as kube:
         apply_plan(plan, kube)
     seconds = time.perf_counter() - start
     ours = [r for r in api.requests() if not is_helm_request(r)]

@@ -29,7 +29,7 @@ from tests.fakes.kube_api import FakeKubeApi  # noqa: E402
 from tests.fakes.kube_sim import install_valkey_crd, simulate_valkey_operator  # noqa: E402
 from tests.fakes.kubeconfig import write_kubeconfig  # noqa: E402
 
-from wildside_valkey.apply import NullProgress, connect  # noqa: E402
+from wildside_valkey.apply import NullProgress, connect_cluster  # noqa: E402
 from wildside_valkey.apply.batch import apply_each  # noqa: E402
 from wildside_valkey.cli.options import DEFAULT_CONCURRENCY  # noqa: E402
 from wildside_valkey.plan import Plan, build_plan  # noqa: E402
@@ -60,7 +60,7 @@ def run_once(plans: list[Plan], concurrency: int) -> tuple[float, int]:
         start = time.perf_counter()
         result = apply_each(
             plans,
-            lambda: connect(kubeconfig),
+            lambda: connect_cluster(kubeconfig),
             progress_for=lambda _name: NullProgress(),
             concurrency=concurrency,
         )

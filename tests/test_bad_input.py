@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from tests.cases.harness import Outcome, get_case, render_case, run_cli
-from wildside_valkey.render import MARKER, write_tree
+from wildside_valkey.render import write_tree
+from wildside_valkey.render.writer import MARKER
 
 PASSWORD = "s3cret-Bad-Input-pw"
 

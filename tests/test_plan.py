@@ -6,7 +6,8 @@ import pytest
 
 from wildside_valkey.contract import CredentialStrategy, credential_strategy
 from wildside_valkey.inputs import load_variables
-from wildside_valkey.plan import Plan, apply_order, build_plan, delete_order
+from wildside_valkey.plan import Plan, build_plan, delete_order
+from wildside_valkey.plan.ordering import apply_order
 
 
 def _plan(*options: str) -> Plan:

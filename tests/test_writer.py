@@ -10,7 +10,8 @@ import pytest
 from wildside_valkey.errors import OutputDirectoryError
 from wildside_valkey.inputs import load_variables
 from wildside_valkey.plan import build_plan
-from wildside_valkey.render import MARKER, render_tree, write_tree
+from wildside_valkey.render import render_tree, write_tree
+from wildside_valkey.render.writer import MARKER
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:

@@ -15,36 +15,44 @@ Names are loaded on first use, so importing the package stays cheap.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .contract import Contract, build_contract, contract_from_env
-    from .errors import VariablesError, WildsideError
+    from .errors import ConnectError, ContractError, VariablesError, WildsideError
     from .inputs import load_variables
     from .plan import Plan, build_plan
     from .render import render_to, render_tree
     from .variables import Variables, variables_from_mapping
     from .workload import connect
 
+# The deliberate public API: what a pipeline (variables -> plan -> files, contract)
+# and a workload (contract -> client) need, and the errors they catch.
+# tests/test_exported_members.py lists it exactly: a change here is a choice.
 _EXPORTS = {
-    "Contract": "wildside_valkey.contract",
-    "build_contract": "wildside_valkey.contract",
-    "contract_from_env": "wildside_valkey.contract",
-    "Plan": "wildside_valkey.plan",
-    "build_plan": "wildside_valkey.plan",
-    "render_to": "wildside_valkey.render",
-    "render_tree": "wildside_valkey.render",
-    "Variables": "wildside_valkey.variables",
-    "load_variables": "wildside_valkey.inputs",
-    "variables_from_mapping": "wildside_valkey.variables",
-    "VariablesError": "wildside_valkey.errors",
-    "WildsideError": "wildside_valkey.errors",
-    "connect": "wildside_valkey.workload",
+    "Variables": ".variables",
+    "variables_from_mapping": ".variables",
+    "load_variables": ".inputs",
+    "Plan": ".plan",
+    "build_plan": ".plan",
+    "render_tree": ".render",
+    "render_to": ".render",
+    "Contract": ".contract",
+    "build_contract": ".contract",
+    "contract_from_env": ".contract",
+    "connect": ".workload",
+    "WildsideError": ".errors",
+    "VariablesError": ".errors",
+    "ContractError": ".errors",
+    "ConnectError": ".errors",
 }
 
 __all__ = [
+    "ConnectError",
     "Contract",
+    "ContractError",
     "Plan",
     "Variables",
     "VariablesError",
@@ -59,15 +67,4 @@ __all__ = [
     "variables_from_mapping",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'wildside_valkey' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -6,8 +6,10 @@ import pytest
 
 from tests.fakes.cluster import FakeCluster, apply_plan_for
 from tests.fakes.kube_api import Fault
-from wildside_valkey.apply import Action, ApiRequestError, HelmError, HelmVerb
+from wildside_valkey.apply import ApiRequestError, HelmError
+from wildside_valkey.apply.changes import Action
 from wildside_valkey.apply.marker import MARKER_NAME
+from wildside_valkey.apply.release import HelmVerb
 
 VALKEY = "/apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey"
 MARKER = f"/api/v1/namespaces/valkey-system/configmaps/{MARKER_NAME}"

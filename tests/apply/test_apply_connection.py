@@ -10,14 +10,13 @@ from tests.fakes.kubeconfig import KubeconfigFile, write_kubeconfig
 from tests.fakes.plugin import closed_port_url
 from wildside_valkey.apply import (
     ApiRequestError,
-    HelmTarget,
     KubeconfigError,
-    ObjectRef,
     RetryPolicy,
-    connect,
+    connect_cluster,
     load_connection,
 )
-from wildside_valkey.apply.kinds import NAMESPACE
+from wildside_valkey.apply.kinds import NAMESPACE, ObjectRef
+from wildside_valkey.apply.release import HelmTarget
 
 
 def test_a_named_context_selects_its_server_and_helm_follows(
@@ -102,7 +101,7 @@ def test_an_unreachable_server_is_named(tmp_path: Path) -> None:
     url = closed_port_url()
     kubeconfig = write_kubeconfig(tmp_path / "kc", url)
     with (
-        connect(kubeconfig.path, retry=RetryPolicy(attempts=2, base_delay=0.01)) as kube,
+        connect_cluster(kubeconfig.path, retry=RetryPolicy(attempts=2, base_delay=0.01)) as kube,
         pytest.raises(ApiRequestError) as failed,
     ):
         kube.get(ObjectRef(NAMESPACE, None, "valkey"))

@@ -11,24 +11,21 @@ import pytest
 
 from tests.fakes.cluster import apply_plan_for
 from wildside_valkey.apply import (
-    Action,
-    HelmAction,
-    HelmTarget,
-    HelmVerb,
     LiveState,
-    ObjectRef,
     PlainProgress,
     Redactor,
     RetryPolicy,
     RichProgress,
-    compute_changes,
     format_plan,
-    plan_document,
 )
+from wildside_valkey.apply.changes import Action, compute_changes
 from wildside_valkey.apply.fields import ABSENT, covers, diff, format_path, owned_paths
-from wildside_valkey.apply.kinds import NAMESPACE, POD_DISRUPTION_BUDGET, SECRET, VALKEY
+from wildside_valkey.apply.kinds import NAMESPACE, POD_DISRUPTION_BUDGET, SECRET, VALKEY, ObjectRef
 from wildside_valkey.apply.marker import marker_ref, marker_resource
 from wildside_valkey.apply.release import (
+    HelmAction,
+    HelmTarget,
+    HelmVerb,
     ReleaseState,
     decide,
     find_release,
@@ -38,6 +35,7 @@ from wildside_valkey.apply.release import (
     upgrade_args,
     values_document,
 )
+from wildside_valkey.apply.report import plan_document
 from wildside_valkey.apply.retry import Transient, call_with_retry
 from wildside_valkey.apply.waiting import established, rolled_out, valkey_ready
 from wildside_valkey.plan import Plan

@@ -15,13 +15,13 @@ from wildside_valkey.apply import (
     ConflictError,
     Helm,
     HelmNotFoundError,
-    HelmTarget,
     RetryPolicy,
     WaitTimeoutError,
 )
 from wildside_valkey.apply.api_errors import Operation
 from wildside_valkey.apply.client import ALL_NAMESPACES
 from wildside_valkey.apply.kinds import VALKEY as VALKEY_KIND
+from wildside_valkey.apply.release import HelmTarget
 
 VALKEY = "/apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey"
 

@@ -13,8 +13,9 @@ import yaml
 from tests.cases.harness import crds_dir
 from tests.fakes.cluster import FakeCluster, apply_plan_for
 from tests.fakes.kube_sim import install_valkey_crd, simulate_external_secrets
-from wildside_valkey.apply import FIELD_MANAGER, ApiRequestError
+from wildside_valkey.apply import ApiRequestError
 from wildside_valkey.apply.marker import MARKER_NAME
+from wildside_valkey.apply.ownership import FIELD_MANAGER
 
 SELECTOR = (
     "app.kubernetes.io/managed-by=wildside-valkey,wildside-valkey.io/cluster=valkey,"

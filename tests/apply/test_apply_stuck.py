@@ -13,8 +13,9 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.cluster import FAST_POLL, FakeCluster, apply_plan_for
-from wildside_valkey.apply import ApplyOptions, HelmError, HelmVerb, apply_plan
+from wildside_valkey.apply import ApplyOptions, HelmError, apply_plan
 from wildside_valkey.apply.helm import StuckReleasePolicyError
+from wildside_valkey.apply.release import HelmVerb
 
 RELEASE = ("valkey-operator", "valkey-system")
 

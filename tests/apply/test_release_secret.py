@@ -16,7 +16,7 @@ import pytest
 
 from tests.fakes import helm_storage
 from tests.fakes.cluster import FakeCluster, apply_plan_for
-from wildside_valkey.apply import HelmVerb
+from wildside_valkey.apply.release import HelmVerb
 from wildside_valkey.apply.release_secret import ReleaseFormatError, decode_release, latest_release
 
 

@@ -7,14 +7,14 @@ import json
 import pytest
 import valkey
 
-from wildside_valkey.workload import CheckResult, format_check, run_check
-from wildside_valkey.workload.check import KEY_PREFIX, Step
-from wildside_valkey.workload.client import ConnectOptions
-from wildside_valkey.workload.errors import (
+from wildside_valkey.errors import (
     AuthenticationFailedError,
     CheckFailedError,
     ConnectOptionError,
 )
+from wildside_valkey.workload import CheckResult, format_check, run_check
+from wildside_valkey.workload.check import KEY_PREFIX, Step
+from wildside_valkey.workload.client import ConnectOptions
 
 from .support import CONTRACT_HOST, PASSWORD, Pki, RedisTls, ValkeyServers, make_contract
 

@@ -15,10 +15,8 @@ from valkey import Valkey
 from valkey.cluster import ValkeyCluster
 
 from tests.fakes.kube_api import FakeKubeApi
-from wildside_valkey.errors import EXIT_BAD_INPUT
-from wildside_valkey.workload import open_client
-from wildside_valkey.workload.client import ConnectOptions, connect
-from wildside_valkey.workload.errors import (
+from wildside_valkey.errors import (
+    EXIT_BAD_INPUT,
     CaFileError,
     CertificateMismatchError,
     CertificateUntrustedError,
@@ -27,6 +25,8 @@ from wildside_valkey.workload.errors import (
     ServerUnreachableError,
     TlsHandshakeError,
 )
+from wildside_valkey.workload import open_client
+from wildside_valkey.workload.client import ConnectOptions, connect
 
 from .support import CONTRACT_HOST, PASSWORD, Pki, RedisTls, ValkeyServers, make_contract
 

@@ -16,19 +16,21 @@ from valkey import Valkey
 from valkey.cluster import ValkeyCluster
 
 from wildside_valkey.contract import build_contract
-from wildside_valkey.errors import EXIT_BAD_INPUT, EXIT_FAILURE, OperationError
-from wildside_valkey.variables import variables_from_mapping
-from wildside_valkey.workload import connect, open_client
-from wildside_valkey.workload.client import ConnectOptions
-from wildside_valkey.workload.errors import (
+from wildside_valkey.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
     AuthenticationFailedError,
     ClusterModeError,
     ConnectError,
     ConnectOptionError,
+    OperationError,
     PasswordMissingError,
     ServerTimeoutError,
     ServerUnreachableError,
 )
+from wildside_valkey.variables import variables_from_mapping
+from wildside_valkey.workload import connect, open_client
+from wildside_valkey.workload.client import ConnectOptions
 
 from .servers import free_port
 from .support import PASSWORD, VALKEY_ANNOUNCED_IP, ValkeyServers, make_contract
@@ -315,7 +317,7 @@ def test_the_core_contract_object_is_accepted(valkey_servers: ValkeyServers) -> 
 def test_the_top_level_connect_is_the_function(valkey_servers: ValkeyServers) -> None:
     # The documented call, `wildside_valkey.connect(contract, ...)`, also after
     # the workload package and its submodules have been imported.
-    import wildside_valkey.workload.errors  # noqa: F401
+    import wildside_valkey.workload.password  # noqa: F401
 
     package: Any = importlib.import_module("wildside_valkey")
     client = package.connect(

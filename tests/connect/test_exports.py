@@ -11,10 +11,15 @@ from typing import Any
 import kubernetes_validate
 import pytest
 
-from wildside_valkey.contract import build_contract, format_contract
+from wildside_valkey.contract import (
+    build_contract,
+    contract_configmap,
+    contract_env,
+    contract_from_env,
+    format_contract,
+)
+from wildside_valkey.errors import ContractError
 from wildside_valkey.variables import variables_from_mapping
-from wildside_valkey.workload import contract_configmap, contract_env, contract_from_env
-from wildside_valkey.workload.errors import ContractError
 
 from .support import make_contract
 
@@ -190,7 +195,7 @@ def test_exports_load_without_the_valkey_client_library() -> None:
     # The CLI's fast paths may use the exports; they must not pay for valkey.
     code = (
         "import sys\n"
-        "from wildside_valkey.workload.exports import contract_configmap\n"
+        "from wildside_valkey.contract import contract_configmap\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('valkey', 'lightkube')))\n"
     )
     done = subprocess.run(

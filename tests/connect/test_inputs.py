@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 import yaml
 
-from wildside_valkey.errors import EXIT_BAD_INPUT
-from wildside_valkey.workload.contract_view import SecretRef, load_contract, read_view
-from wildside_valkey.workload.errors import (
+from wildside_valkey.errors import (
+    EXIT_BAD_INPUT,
     ContractError,
     PasswordMissingError,
     PasswordSourceError,
 )
+from wildside_valkey.workload.contract_view import SecretRef, load_contract, read_view
 from wildside_valkey.workload.password import PasswordSources, resolve_password
 
 from .support import CONTRACT_HOST, make_contract

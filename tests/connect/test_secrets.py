@@ -10,10 +10,10 @@ import pytest
 from tests.fakes.kube_api import FakeKubeApi
 from tests.fakes.kubeconfig import write_kubeconfig
 from tests.fakes.plugin import closed_port_url
+from wildside_valkey.errors import PasswordSourceError, SecretReadError
 from wildside_valkey.workload import open_client
 from wildside_valkey.workload.client import ConnectOptions
 from wildside_valkey.workload.contract_view import SecretRef
-from wildside_valkey.workload.errors import PasswordSourceError, SecretReadError
 from wildside_valkey.workload.secrets import read_secret_key
 
 from .support import CLUSTER_NAME, NAMESPACE, PASSWORD, Pki, RedisTls, ValkeyServers, make_contract

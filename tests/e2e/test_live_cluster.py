@@ -23,8 +23,8 @@ from typing import NamedTuple
 import pytest
 
 from tests.conftest import RunCli
-from wildside_valkey.apply import ObjectRef, connect
-from wildside_valkey.apply.kinds import NAMESPACE, VALKEY
+from wildside_valkey.apply import connect_cluster
+from wildside_valkey.apply.kinds import NAMESPACE, VALKEY, ObjectRef
 
 KUBECONFIG = os.environ.get("WILDSIDE_VALKEY_E2E_KUBECONFIG", "")
 CONTEXT = os.environ.get("WILDSIDE_VALKEY_E2E_CONTEXT", "")
@@ -83,7 +83,7 @@ def test_apply_ready_no_changes_destroy(run_cli: RunCli, instance: Instance) -> 
     contract = json.loads(applied.stdout)
     assert contract["endpoints"]["primary_host"] == f"e2e.{namespace}.svc.cluster.local"
 
-    with connect(Path(KUBECONFIG).expanduser(), CONTEXT or None) as kube:
+    with connect_cluster(Path(KUBECONFIG).expanduser(), CONTEXT or None) as kube:
         valkey = kube.get(ObjectRef(VALKEY, namespace, "e2e"))
         assert valkey is not None
         assert valkey["status"]["ready"] is True
@@ -96,5 +96,5 @@ def test_apply_ready_no_changes_destroy(run_cli: RunCli, instance: Instance) -> 
     assert destroyed.returncode == 0, destroyed.stderr
     deleted = {(d["kind"], d["name"]) for d in json.loads(destroyed.stdout)["deleted"]}
     assert {("Valkey", "e2e"), ("Namespace", namespace)} <= deleted
-    with connect(Path(KUBECONFIG).expanduser(), CONTEXT or None) as kube:
+    with connect_cluster(Path(KUBECONFIG).expanduser(), CONTEXT or None) as kube:
         assert kube.get(ObjectRef(NAMESPACE, None, namespace)) is None

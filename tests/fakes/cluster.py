@@ -27,7 +27,7 @@ from wildside_valkey.apply import (
     PollPolicy,
     RetryPolicy,
     apply_plan,
-    connect,
+    connect_cluster,
     destroy,
     plan_changes,
 )
@@ -64,7 +64,7 @@ class FakeCluster:
     def client(self, **kwargs: Any) -> KubeClient:
         kwargs.setdefault("retry", self.retry)
         kwargs.setdefault("request_timeout", self.request_timeout)
-        return connect(self.kubeconfig.path, self.kubeconfig.context, **kwargs)
+        return connect_cluster(self.kubeconfig.path, self.kubeconfig.context, **kwargs)
 
     def plan_changes(self, plan: Plan) -> ChangeSet:
         with self.client() as kube:

@@ -17,13 +17,11 @@ from wildside_valkey.policies import (
     Finding,
     Severity,
     compiled_pack,
-    evaluate_input,
     evaluate_manifests,
     evaluate_paths,
     format_report,
-    policy_input,
 )
-from wildside_valkey.policies.engine import rule_sets
+from wildside_valkey.policies.engine import evaluate_input, policy_input, rule_sets
 from wildside_valkey.policies.loader import parse_documents
 
 from .builders import evaluate, only, render_tree

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from wildside_valkey.errors import BadInputError
-from wildside_valkey.policies import load_paths
+from wildside_valkey.policies.loader import load_paths
 
 from .builders import render_tree
 

@@ -8,8 +8,13 @@ from pathlib import Path
 import pytest
 import regopy
 
-from wildside_valkey.policies import LIBRARY_PACKAGE, PACKAGES, rego_sources, write_pack
-from wildside_valkey.policies.pack import package_of
+from wildside_valkey.policies.pack import (
+    LIBRARY_PACKAGE,
+    PACKAGES,
+    package_of,
+    rego_sources,
+    write_pack,
+)
 
 RULE_IDS = {
     "flux.chart-source-namespace",

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from wildside_valkey.policies import Finding, Severity, evaluate_files, evaluate_input
+from wildside_valkey.policies import Finding, Severity, evaluate_files
+from wildside_valkey.policies.engine import evaluate_input
 
 from .builders import (
     ALLOW_PLAINTEXT,

@@ -2,11 +2,12 @@
 
 The library API, without the CLI::
 
-    from wildside_valkey.apply import ApplyOptions, apply_plan, connect, destroy, plan_changes
+    from wildside_valkey.apply import ApplyOptions, apply_plan, connect_cluster, destroy
+    from wildside_valkey.apply import plan_changes
     from wildside_valkey.plan import build_plan
 
     plan = build_plan(variables)                       # variables with mode = "apply"
-    with connect(kubeconfig="~/.kube/config", context="prod") as kube:
+    with connect_cluster(kubeconfig="~/.kube/config", context="prod") as kube:
         changes = plan_changes(plan, kube)             # read-only: what apply would do
         result = apply_plan(plan, kube, options=ApplyOptions(timeout=300))
         report = destroy(plan, kube)                   # only this instance's objects
@@ -21,49 +22,34 @@ from pathlib import Path
 
 import httpx2 as httpx
 
-from .api_errors import ApiRequestError, ConflictError, FieldConflict
-from .changes import Action, Change, ChangeSet, LiveState, WriteRequest, compute_changes
+from ..kubeconfig import KubeconfigError
+from .api_errors import ApiRequestError, ConflictError
+from .changes import ChangeSet, LiveState
 from .client import DEFAULT_REQUEST_TIMEOUT, KubeClient
-from .connection import Connection, KubeconfigError, load_connection
-from .destroy import DestroyResult, OperatorOutcome, destroy
+from .connection import load_connection
+from .destroy import DestroyResult, destroy
 from .helm import Helm, HelmError, HelmNotFoundError
-from .kinds import Kind, ObjectRef
-from .observe import observe
 from .operations import ApplyOptions, ApplyResult, apply_plan, plan_changes
-from .ownership import FIELD_MANAGER
 from .progress import NullProgress, PlainProgress, Progress, RichProgress
 from .redact import Redactor
-from .release import HelmAction, HelmTarget, HelmVerb
-from .report import format_destroy, format_plan, plan_document
+from .report import format_destroy, format_plan
 from .retry import PollPolicy, RetryPolicy
 from .waiting import WaitTimeoutError
 
 __all__ = [
-    "DEFAULT_REQUEST_TIMEOUT",
-    "FIELD_MANAGER",
-    "Action",
     "ApiRequestError",
     "ApplyOptions",
     "ApplyResult",
-    "Change",
     "ChangeSet",
     "ConflictError",
-    "Connection",
     "DestroyResult",
-    "FieldConflict",
     "Helm",
-    "HelmAction",
     "HelmError",
     "HelmNotFoundError",
-    "HelmTarget",
-    "HelmVerb",
-    "Kind",
     "KubeClient",
     "KubeconfigError",
     "LiveState",
     "NullProgress",
-    "ObjectRef",
-    "OperatorOutcome",
     "PlainProgress",
     "PollPolicy",
     "Progress",
@@ -71,21 +57,17 @@ __all__ = [
     "RetryPolicy",
     "RichProgress",
     "WaitTimeoutError",
-    "WriteRequest",
     "apply_plan",
-    "compute_changes",
-    "connect",
+    "connect_cluster",
     "destroy",
     "format_destroy",
     "format_plan",
     "load_connection",
-    "observe",
     "plan_changes",
-    "plan_document",
 ]
 
 
-def connect(
+def connect_cluster(
     kubeconfig: str | Path | None = None,
     context: str | None = None,
     *,

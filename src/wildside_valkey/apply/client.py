@@ -21,8 +21,9 @@ from lightkube import ALL_NS, ApiError, Client, ConfigError
 from lightkube.core.resource import ApiInfo, ResourceDef
 from lightkube.generic_resource import GenericGlobalResource, GenericNamespacedResource
 
+from ..kubeconfig import KubeconfigError
 from .api_errors import Operation, classify, status_code, translate
-from .connection import Connection, KubeconfigError
+from .connection import Connection
 from .kinds import Kind, ObjectRef
 from .ownership import FIELD_MANAGER
 from .retry import RetryHook, RetryPolicy, Transient, call_with_retry

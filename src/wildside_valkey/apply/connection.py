@@ -16,10 +16,8 @@ from pathlib import Path
 from lightkube import SingleConfig
 from lightkube.config.kubeconfig import SERVICE_ACCOUNT
 
-from ..kubeconfig import ClusterConfig, KubeconfigError, find_cluster
+from ..kubeconfig import ClusterConfig, find_cluster
 from .release import HelmTarget
-
-__all__ = ["Connection", "KubeconfigError", "load_connection"]
 
 
 @dataclass(frozen=True, slots=True)

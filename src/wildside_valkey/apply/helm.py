@@ -79,7 +79,6 @@ class Helm:
         self.env = dict(os.environ if env is None else env)
         if target.kubeconfig_list:
             self.env["KUBECONFIG"] = target.kubeconfig_list
-        self.processes = 0  # helm runs so far: what a converged apply should keep at zero
 
     @classmethod
     def locate(cls, target: HelmTarget, *, env: Mapping[str, str] | None = None) -> Helm:
@@ -183,7 +182,6 @@ class Helm:
 
     def _run(self, args: Sequence[str], timeout: float) -> str:
         command = f"helm {args[0]}"
-        self.processes += 1
         try:
             result = subprocess.run(
                 [self.executable, *args],

@@ -138,10 +138,10 @@ def run_destroy_expired(
 
 
 def _client_factory(cluster: dict[str, Any]) -> Any:
-    from ..apply import RetryPolicy, connect  # noqa: PLC0415
+    from ..apply import RetryPolicy, connect_cluster  # noqa: PLC0415
 
     def open_client() -> AbstractContextManager[KubeClient]:
-        return connect(
+        return connect_cluster(
             cluster["kubeconfig"],
             cluster["context"],
             request_timeout=cluster["request_timeout"],

@@ -8,12 +8,16 @@ from typing import Any, Literal
 import click
 
 from ..contract import build_contract
+from ..errors import ConnectOptionError
 from ..workload import ConnectOptions, format_check, run_check
-from ..workload.errors import ConnectOptionError
 from ..workload.password import DEFAULT_PASSWORD_ENV
-from .options import VariableCommand, command_variables, output_option, variable_options
-
-_FILE = click.Path(dir_okay=False, path_type=Path)
+from .options import (
+    FILE_PATH,
+    VariableCommand,
+    command_variables,
+    output_option,
+    variable_options,
+)
 
 
 @click.command(cls=VariableCommand)
@@ -21,7 +25,7 @@ _FILE = click.Path(dir_okay=False, path_type=Path)
 @click.option(
     "--contract",
     "contract_file",
-    type=_FILE,
+    type=FILE_PATH,
     help="Read the contract from this JSON or YAML file (e.g. build/contract.json) "
     "instead of building it from the variables.",
 )
@@ -43,15 +47,15 @@ _FILE = click.Path(dir_okay=False, path_type=Path)
     metavar="NAME",
     help="Environment variable holding the password.",
 )
-@click.option("--password-file", type=_FILE, help="File holding the password.")
+@click.option("--password-file", type=FILE_PATH, help="File holding the password.")
 @click.option(
     "--from-secret",
     is_flag=True,
     help="Read the password from the Kubernetes Secret the contract names.",
 )
-@click.option("--kubeconfig", type=_FILE, help="kubeconfig for --from-secret/--ca-from-secret.")
+@click.option("--kubeconfig", type=FILE_PATH, help="kubeconfig for --from-secret/--ca-from-secret.")
 @click.option("--context", help="kubeconfig context for --from-secret/--ca-from-secret.")
-@click.option("--ca-file", type=_FILE, help="CA certificate (PEM) that signed the server's.")
+@click.option("--ca-file", type=FILE_PATH, help="CA certificate (PEM) that signed the server's.")
 @click.option(
     "--ca-from-secret",
     is_flag=True,

@@ -22,9 +22,11 @@ from ..plan import Plan, build_plan
 from ..variables import check_mode
 from .approval import ask, needs_question, unattended_note
 from .options import (
+    FILE_PATH,
     VariableCommand,
     command_variables,
     concurrency_option,
+    file_option,
     output_option,
     tofu_sources,
     variable_options,
@@ -45,7 +47,7 @@ def cluster_options(function: F) -> F:
     options = [
         click.option(
             "--kubeconfig",
-            type=click.Path(dir_okay=False, path_type=Path),
+            type=FILE_PATH,
             help="kubeconfig file (default: KUBECONFIG, ~/.kube/config, or the in-cluster "
             "service account). helm is pointed at the same file and context.",
         ),
@@ -82,11 +84,9 @@ def _auto_approve_option(function: F) -> F:
 
 
 def _each_option(verb: str) -> Callable[[F], F]:
-    return click.option(
+    return file_option(
         "--each",
         "each_file",
-        type=click.Path(dir_okay=False, path_type=Path),
-        metavar="FILE",
         help=f"{verb} many previews: FILE is a YAML or JSON list of variable overrides, one "
         "per preview, on top of --var-file/--var (as render --each). They run in parallel "
         "and share one operator release; one failure does not stop the others.",
@@ -119,11 +119,9 @@ def _timeout_option(function: F) -> F:
     help="As tofu's plan -destroy: what destroy would delete, which namespaces it would "
     "keep and why, and the operator release's fate.",
 )
-@click.option(
+@file_option(
     "--out",
     "out_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE",
     help="Save the plan for `apply --plan FILE`, which applies exactly this or refuses "
     "when the cluster moved. The file holds no secret (see docs/apply.md).",
 )
@@ -228,11 +226,9 @@ def _plan(
     help="Take over fields another field manager owns (server-side apply's force).",
 )
 @_auto_approve_option
-@click.option(
+@file_option(
     "--plan",
     "plan_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE",
     help="Apply a plan saved by `plan --out FILE`, exactly as shown, without asking; "
     "refused when the cluster moved since. Its variables are the saved ones; sensitive "
     "ones (password_inline) are read again from the usual sources.",
@@ -483,9 +479,9 @@ def _redactor(the_plan: Plan) -> Redactor:
 def _connect(
     kubeconfig: Path | None, context: str | None, request_timeout: float, retries: int
 ) -> Iterator[KubeClient]:
-    from ..apply import RetryPolicy, connect  # noqa: PLC0415
+    from ..apply import RetryPolicy, connect_cluster  # noqa: PLC0415
 
-    with connect(
+    with connect_cluster(
         kubeconfig,
         context,
         request_timeout=request_timeout,

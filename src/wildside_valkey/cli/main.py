@@ -79,12 +79,6 @@ def _available(name: str) -> bool:
     return find_spec(COMMANDS[name][0].partition(":")[0]) is not None
 
 
-def _version() -> str:
-    from importlib.metadata import version  # noqa: PLC0415
-
-    return version("wildside-valkey")
-
-
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="wildside-valkey", prog_name="wildside-valkey")
 def cli() -> None:

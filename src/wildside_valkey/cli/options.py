@@ -14,11 +14,18 @@ if TYPE_CHECKING:
     from ..variables import Variables
 
 F = TypeVar("F", bound=Callable[..., Any])
+# A path to one file, not a folder (click shows it as FILE).
+FILE_PATH = click.Path(dir_okay=False, path_type=Path)
 _ORDER_KEY = "wildside_valkey.variable_order"
 _KINDS: dict[str | None, Literal["var", "var_file"]] = {
     "var_options": "var",
     "var_files": "var_file",
 }
+
+
+def file_option(*decls: str, help: str) -> Callable[[F], F]:
+    """An option that names one file to read or write."""
+    return click.option(*decls, type=FILE_PATH, help=help)
 
 
 class VariableCommand(click.Command):

@@ -21,11 +21,11 @@ def list_command(output: Literal["text", "json"], **cluster: Any) -> None:
 
     Read-only; needs no variables. "(expired)" marks what `destroy --expired` removes.
     """
-    from ..apply import RetryPolicy, connect  # noqa: PLC0415 - lazy on purpose
+    from ..apply import RetryPolicy, connect_cluster  # noqa: PLC0415 - lazy on purpose
     from ..apply.previews import format_previews, list_previews  # noqa: PLC0415
 
     kubeconfig: Path | None = cluster["kubeconfig"]
-    with connect(
+    with connect_cluster(
         kubeconfig,
         cluster["context"],
         request_timeout=cluster["request_timeout"],

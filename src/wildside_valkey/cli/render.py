@@ -11,7 +11,14 @@ from ..inputs import load_raw_values
 from ..plan import build_plan
 from ..render import render_to, write_tree
 from ..render.batch import environment_variables, read_each_file, render_batch
-from .options import VariableCommand, command_variables, tofu_sources, variable_options, warn
+from .options import (
+    VariableCommand,
+    command_variables,
+    file_option,
+    tofu_sources,
+    variable_options,
+    warn,
+)
 
 
 @click.command(cls=VariableCommand)
@@ -24,11 +31,9 @@ from .options import VariableCommand, command_variables, tofu_sources, variable_
     help="Folder to write the tree into (replaced whole; must be new, empty, or a "
     "previous render).",
 )
-@click.option(
+@file_option(
     "--each",
     "each_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE",
     help="Render many environments: FILE is a YAML or JSON list of variable overrides, "
     "one per environment, applied on top of --var-file/--var. Each lands in "
     "OUT/<namespace>/<cluster_name>/, and OUT/contracts.json maps each to its contract.",

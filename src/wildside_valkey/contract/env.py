@@ -8,69 +8,23 @@ its keys, empty, so a workload sees the same variable names either way. This is
 the one flattening behind ``wildside-valkey contract --format env|configmap``
 and the ConfigMap that render adds with ``contract_configmap_enabled``.
 
-Strings lose their type, so the way back needs the schema below: the port
-``"6379"`` is a number but a cluster named ``"6379"`` is a string. A contract
-field the schema does not know is refused rather than exported lossily; add
-it here when the contract grows.
+Strings lose their type, so the way back needs the contract's shape
+(:data:`.shape.SCHEMA`, read off the model): the port ``"6379"`` is a number
+but a cluster named ``"6379"`` is a string. A field the model does not declare
+is refused rather than exported lossily; a field added to the model gets its
+variable without a change here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import Enum
-from typing import Any, NamedTuple
+from typing import Any
 
 from ..errors import ContractError
+from .model import Contract
+from .shape import SCHEMA, Entry, Field, Kind, NullableObject
 
 PREFIX = "VALKEY_"
-
-
-class Kind(Enum):
-    STRING = "a non-empty string"
-    OPTIONAL_STRING = "a string or null"
-    INTEGER = "a whole number"
-    BOOLEAN = "true or false"
-
-
-class Field(NamedTuple):
-    """A scalar at ``path``; ``optional`` fields may be absent from older contracts."""
-
-    path: tuple[str, ...]
-    kind: Kind
-    optional: bool = False
-
-
-class NullableObject(NamedTuple):
-    """An object at ``path`` that may be null; its members are strings."""
-
-    path: tuple[str, ...]
-    members: tuple[str, ...]
-    optional: bool = False
-
-
-Entry = Field | NullableObject
-
-SCHEMA: tuple[Entry, ...] = (
-    Field(("cluster_name",), Kind.STRING),
-    Field(("cluster_namespace",), Kind.STRING),
-    Field(("mode",), Kind.STRING, optional=True),
-    Field(("endpoints", "primary_host"), Kind.STRING),
-    Field(("endpoints", "primary_port"), Kind.INTEGER),
-    Field(("endpoints", "replica_host"), Kind.STRING),
-    Field(("endpoints", "replica_port"), Kind.INTEGER),
-    Field(("endpoints", "external_host"), Kind.OPTIONAL_STRING, optional=True),
-    NullableObject(("credentials",), ("secret_name", "secret_key", "namespace")),
-    Field(("tls", "enabled"), Kind.BOOLEAN),
-    Field(("tls", "cert_issuer"), Kind.OPTIONAL_STRING),
-    NullableObject(("tls", "ca_secret"), ("name", "key"), optional=True),
-    Field(("persistence", "enabled"), Kind.BOOLEAN),
-    # null in contracts of earlier versions (persistence off then meant the default class).
-    Field(("persistence", "storage_class"), Kind.OPTIONAL_STRING),
-    Field(("persistence", "size"), Kind.STRING),
-    Field(("replication", "nodes"), Kind.INTEGER),
-    Field(("replication", "replicas"), Kind.INTEGER),
-)
-
 _MISSING = object()
 
 
@@ -78,8 +32,12 @@ def env_name(path: tuple[str, ...]) -> str:
     return PREFIX + "_".join(path).upper()
 
 
-def contract_env(data: Mapping[str, Any]) -> dict[str, str]:
+ContractData = Contract | Mapping[str, Any]
+
+
+def contract_env(contract: ContractData) -> dict[str, str]:
     """The contract flattened to ``VALKEY_*`` string variables, in schema order."""
+    data = contract.to_dict() if isinstance(contract, Contract) else contract
     _refuse_unknown(data)
     env: dict[str, str] = {}
     for entry in SCHEMA:
@@ -95,9 +53,9 @@ def contract_env(data: Mapping[str, Any]) -> dict[str, str]:
     return env
 
 
-def contract_configmap(data: Mapping[str, Any]) -> dict[str, Any]:
+def contract_configmap(contract: ContractData) -> dict[str, Any]:
     """A ConfigMap ``<cluster_name>-contract`` in the cluster namespace, for ``envFrom``."""
-    env = contract_env(data)
+    env = contract_env(contract)
     name = env[env_name(("cluster_name",))]
     return {
         "apiVersion": "v1",
@@ -214,7 +172,7 @@ def _refuse_unknown(data: Mapping[str, Any]) -> None:
                 continue
             raise ContractError(
                 f'contract field "{_dotted(path)}" has no VALKEY_ variable '
-                "(wildside_valkey.contract.env.SCHEMA does not know it)"
+                "(the model, wildside_valkey.contract.model, does not declare it)"
             )
 
     walk(data, ())

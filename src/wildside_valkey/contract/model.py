@@ -3,11 +3,16 @@
 Its keys are a public promise (see the interface): keys may be added, none may
 change shape. Hosts are the Services the operator really creates and that its
 TLS certificate covers.
+
+This is the one declaration of the contract's shape: the ``VALKEY_*`` variables
+(:mod:`.env`) and the check of a contract read back from JSON, YAML or those
+variables (:mod:`.shape`) are derived from these classes. A field with a default
+may be absent from contracts written before it existed.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -16,54 +21,62 @@ from .credentials import password_secret_ref
 
 VALKEY_PORT = 6379
 
+# The value types, each with the words an error uses for it.
+Text = Annotated[str, msgspec.Meta(pattern=r"\S", description="a non-empty string")]
+Port = Annotated[int, msgspec.Meta(ge=1, le=65535, description="a port number (1-65535)")]
+Count = Annotated[int, msgspec.Meta(ge=0, description="a whole number")]
+# The operator runs cluster mode only; "standalone" is for a workload's own server.
+Mode = Literal["cluster", "standalone"]
+
 
 class Endpoints(msgspec.Struct, frozen=True, omit_defaults=True):
-    primary_host: str
-    primary_port: int
-    replica_host: str
-    replica_port: int
+    primary_host: Text
+    primary_port: Port
+    replica_host: Text
+    replica_port: Port
     # From outside the cluster: the proxy's DNS name, when the user gave one (an addition:
     # absent otherwise). The operator's proxy listens on the Valkey port.
-    external_host: str | None = None
+    external_host: Text | None = None
 
 
 class Credentials(msgspec.Struct, frozen=True):
-    secret_name: str
-    secret_key: str
-    namespace: str
+    secret_name: Text
+    secret_key: Text
+    namespace: Text
 
 
 class SecretKeyRef(msgspec.Struct, frozen=True):
-    name: str
-    key: str
+    name: Text
+    key: Text
 
 
 class TLS(msgspec.Struct, frozen=True):
     enabled: bool
-    cert_issuer: str | None
-    ca_secret: SecretKeyRef | None
+    cert_issuer: Text | None
+    ca_secret: SecretKeyRef | None = None  # an addition: absent from older contracts
 
 
 class Persistence(msgspec.Struct, frozen=True):
     enabled: bool
-    storage_class: str | None
-    size: str
+    # null in contracts of earlier versions (persistence off then meant the default class).
+    storage_class: Text | None
+    size: Text
 
 
 class Replication(msgspec.Struct, frozen=True):
-    nodes: int
-    replicas: int
+    nodes: Count
+    replicas: Count
 
 
 class Contract(msgspec.Struct, frozen=True):
-    cluster_name: str
-    cluster_namespace: str
+    cluster_name: Text
+    cluster_namespace: Text
     endpoints: Endpoints
     credentials: Credentials | None
     tls: TLS
     persistence: Persistence
     replication: Replication
-    mode: str = "cluster"
+    mode: Mode = "cluster"  # an addition: absent from older contracts
 
     def to_dict(self) -> dict[str, Any]:
         """The contract as plain JSON-ready data, keys in the documented order."""

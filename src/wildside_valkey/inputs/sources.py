@@ -13,7 +13,7 @@ line; standard input or an environment variable can be handed to it as text.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -213,11 +213,3 @@ def _plain(name: str, value: Any) -> Any:
     if problem:
         raise VariablesError([Problem(name, f"--var value {problem}")])
     return value
-
-
-def merge_sources(layers: Iterable[Mapping[str, Any]]) -> RawValues:
-    """Later layers win, variable by variable (objects are replaced whole, as in tofu)."""
-    merged: RawValues = {}
-    for layer in layers:
-        merged.update(layer)
-    return merged

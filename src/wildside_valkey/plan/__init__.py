@@ -4,15 +4,9 @@ Pure code (enforced by import-linter): no network, no files, no clocks.
 """
 
 from .build import build_plan
-from .frozen import freeze, thaw
-from .labels import (
-    instance_labels,
-    instance_selector,
-    operator_namespace_labels,
-    operator_pod_labels,
-)
+from .labels import instance_labels, operator_namespace_labels
 from .model import Component, OperatorChart, Plan, Resource
-from .ordering import APPLY_ORDER, apply_order, delete_order
+from .ordering import APPLY_ORDER, delete_order
 
 __all__ = [
     "APPLY_ORDER",
@@ -20,13 +14,8 @@ __all__ = [
     "OperatorChart",
     "Plan",
     "Resource",
-    "apply_order",
     "build_plan",
     "delete_order",
-    "freeze",
     "instance_labels",
-    "instance_selector",
     "operator_namespace_labels",
-    "operator_pod_labels",
-    "thaw",
 ]

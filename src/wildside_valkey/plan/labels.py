@@ -39,11 +39,6 @@ def operator_namespace_labels() -> dict[str, str]:
     return {MANAGED_BY_KEY: MANAGED_BY, COMPONENT_KEY: "operator"}
 
 
-def instance_selector(v: Variables) -> str:
-    """``instance_labels`` as a Kubernetes label selector string."""
-    return ",".join(f"{key}={value}" for key, value in instance_labels(v).items())
-
-
 def operator_pod_labels(cluster_name: str) -> dict[str, str]:
     """The labels the operator puts on the Valkey pods of the CR named ``cluster_name``."""
     return {

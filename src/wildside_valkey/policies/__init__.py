@@ -25,34 +25,19 @@ Entry points: :func:`evaluate_paths` (files and folders), :func:`evaluate_manife
 (text or JSON), and :meth:`Report.raise_for_denials` (raises ``PolicyDenied``, exit 1).
 """
 
-from .engine import (
-    compiled_pack,
-    evaluate_files,
-    evaluate_input,
-    evaluate_manifests,
-    evaluate_paths,
-    policy_input,
-)
-from .loader import load_paths
-from .model import Finding, ManifestFile, Report, Severity
-from .pack import LIBRARY_PACKAGE, PACKAGES, rego_sources, write_pack
+from .engine import compiled_pack, evaluate_files, evaluate_manifests, evaluate_paths
+from .model import Finding, Report, Severity
+from .pack import write_pack
 from .report import format_report
 
 __all__ = [
-    "LIBRARY_PACKAGE",
-    "PACKAGES",
     "Finding",
-    "ManifestFile",
     "Report",
     "Severity",
     "compiled_pack",
     "evaluate_files",
-    "evaluate_input",
     "evaluate_manifests",
     "evaluate_paths",
     "format_report",
-    "load_paths",
-    "policy_input",
-    "rego_sources",
     "write_pack",
 ]

@@ -64,11 +64,6 @@ def load_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[ManifestFile, .
     return tuple(files)
 
 
-def load_file(path: Path) -> ManifestFile:
-    """Parse one YAML file; its path is shown in messages as given (POSIX separators)."""
-    return parse_documents(path.as_posix(), read_text(path, what="policy input"))
-
-
 def parse_documents(shown: str, text: str) -> ManifestFile:
     """Parse the YAML text of one file into a manifest file named ``shown``."""
     try:

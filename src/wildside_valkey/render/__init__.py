@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from ..plan import Plan
-from .tree import CONTRACT_FILE, ManifestTree, RenderedTree, render_manifests, render_tree
-from .writer import MARKER, write_tree
+from .tree import ManifestTree, RenderedTree, render_manifests, render_tree
+from .writer import write_tree
 
 
 def render_to(plan: Plan, out: Path) -> RenderedTree:
@@ -15,8 +15,6 @@ def render_to(plan: Plan, out: Path) -> RenderedTree:
 
 
 __all__ = [
-    "CONTRACT_FILE",
-    "MARKER",
     "ManifestTree",
     "RenderedTree",
     "render_manifests",

@@ -5,21 +5,11 @@ from .loading import (
     tofu_types,
     variables_from_mapping,
 )
-from .schema import (
-    SENSITIVE_VARIABLES,
-    VARIABLE_NAMES,
-    ResourceQuantities,
-    Sensitive,
-    Toleration,
-    Variables,
-)
+from .schema import SENSITIVE_VARIABLES, VARIABLE_NAMES, Variables
 
 __all__ = [
     "SENSITIVE_VARIABLES",
     "VARIABLE_NAMES",
-    "ResourceQuantities",
-    "Sensitive",
-    "Toleration",
     "Variables",
     "check_mode",
     "tofu_types",

@@ -272,11 +272,6 @@ def _too_large(value: str) -> str:
     return f"is larger than a Kubernetes quantity can hold (2^63 - 1) (got {value!r})"
 
 
-def quantity(value: str) -> str:
-    parse_quantity(value)
-    return value
-
-
 def positive_quantity(value: str) -> str:
     if parse_quantity(value) <= 0:
         raise ValueError(f"must be a Kubernetes quantity greater than zero (got {value!r})")

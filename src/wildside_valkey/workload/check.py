@@ -21,9 +21,9 @@ from typing import Any, Literal, TypeVar
 from valkey import exceptions as vx
 from valkey.cluster import ValkeyCluster
 
+from wildside_valkey.errors import CheckFailedError, ConnectOptionError
 from wildside_valkey.workload.client import Connected, ConnectOptions, ValkeyClient, open_client
 from wildside_valkey.workload.contract_view import ContractSource
-from wildside_valkey.workload.errors import CheckFailedError, ConnectOptionError
 from wildside_valkey.workload.translate import LIBRARY_ERRORS, translate
 
 KEY_PREFIX = "wildside-valkey:check:"

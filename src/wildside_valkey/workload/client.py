@@ -19,13 +19,13 @@ from valkey import Valkey
 from valkey.cluster import ValkeyCluster
 from valkey.connection import Connection
 
+from wildside_valkey.errors import ConnectOptionError
 from wildside_valkey.workload.contract_view import (
     ContractSource,
     ContractView,
     load_contract,
     read_view,
 )
-from wildside_valkey.workload.errors import ConnectOptionError
 from wildside_valkey.workload.named import with_named_timeouts
 from wildside_valkey.workload.password import (
     DEFAULT_PASSWORD_ENV,

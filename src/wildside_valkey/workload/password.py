@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wildside_valkey.errors import PasswordMissingError, PasswordSourceError
 from wildside_valkey.workload.contract_view import ContractView, SecretRef
-from wildside_valkey.workload.errors import PasswordMissingError, PasswordSourceError
 
 DEFAULT_PASSWORD_ENV = "VALKEY_PASSWORD"
 # Where a Deployment mounts the contract's Secret (a projected volume may put

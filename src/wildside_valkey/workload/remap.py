@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from wildside_valkey.workload.errors import ConnectOptionError
+from wildside_valkey.errors import ConnectOptionError
 
 Address = tuple[str, int]
 

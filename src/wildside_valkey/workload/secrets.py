@@ -12,8 +12,8 @@ import base64
 import binascii
 from pathlib import Path
 
+from wildside_valkey.errors import SecretReadError
 from wildside_valkey.workload.contract_view import SecretRef
-from wildside_valkey.workload.errors import SecretReadError
 
 _NOT_FOUND = 404
 _DENIED = frozenset({401, 403})

@@ -19,8 +19,8 @@ from typing import ClassVar
 
 from valkey.connection import Connection
 
+from wildside_valkey.errors import CaFileError, ContractError, SecretReadError
 from wildside_valkey.workload.contract_view import ContractView, SecretRef
-from wildside_valkey.workload.errors import CaFileError, ContractError, SecretReadError
 from wildside_valkey.workload.password import DEFAULT_SECRETS_DIR
 
 DEFAULT_CA_FILE = DEFAULT_SECRETS_DIR / "ca.crt"

@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 import socket
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from valkey import exceptions as vx
 
-from wildside_valkey.workload.errors import (
+from wildside_valkey.errors import (
     AuthenticationFailedError,
     CertificateMismatchError,
     CertificateUntrustedError,
@@ -57,33 +58,11 @@ class Attempt:
 def translate(exc: BaseException, attempt: Attempt) -> ConnectError:
     """The ConnectError that explains ``exc``; raise it ``from exc``."""
     chain = list(_chain(exc))
-    for err in chain:
-        if isinstance(err, ssl.SSLCertVerificationError):
-            return _certificate_error(err, attempt)
-    for err in chain:
-        if isinstance(err, vx.AuthenticationError | vx.AuthenticationWrongNumberOfArgsError):
-            return _authentication_error(err, attempt)
-    for err in chain:
-        if _mentions(err, _NOT_CLUSTER_MARKERS):
-            return _cluster_mode_error(attempt)
-    for err in chain:
-        if isinstance(err, ssl.SSLError):
-            return TlsHandshakeError(
-                f"TLS handshake with {attempt.address} failed ({err.reason or err}): "
-                "is the server really serving TLS on this port?"
-            )
-    for err in chain:
-        if isinstance(err, vx.TimeoutError | socket.timeout):
-            return ServerTimeoutError(_timeout_message(err, attempt))
-    for err in chain:
-        if isinstance(err, socket.gaierror):
-            return ServerUnreachableError(
-                f"cannot resolve the host of {attempt.address} ({err.strerror}): Service names "
-                "resolve only inside the cluster; from outside, port-forward and pass host/port"
-            )
-    for err in chain:
-        if isinstance(err, vx.ConnectionError | OSError):
-            return ServerUnreachableError(_unreachable_message(err, attempt))
+    # The first rule that any error of the chain matches wins: most specific first.
+    for matches, explain in _RULES:
+        for err in chain:
+            if matches(err):
+                return explain(err, attempt)
     return ConnectError(f"talking to {attempt.address} failed: {exc}")
 
 
@@ -184,3 +163,48 @@ def _unreachable_message(err: BaseException, attempt: Attempt) -> str:
         # A TLS-only server drops a plain-text client without a word.
         message += " (if the server uses TLS, the contract's tls.enabled must be true)"
     return message
+
+
+def _handshake_error(err: BaseException, attempt: Attempt) -> ConnectError:
+    reason = getattr(err, "reason", None) or err
+    return TlsHandshakeError(
+        f"TLS handshake with {attempt.address} failed ({reason}): "
+        "is the server really serving TLS on this port?"
+    )
+
+
+def _resolve_error(err: BaseException, attempt: Attempt) -> ConnectError:
+    return ServerUnreachableError(
+        f"cannot resolve the host of {attempt.address} ({getattr(err, 'strerror', err)}): "
+        "Service names resolve only inside the cluster; from outside, port-forward and pass "
+        "host/port"
+    )
+
+
+Explain = Callable[[BaseException, Attempt], ConnectError]
+_RULES: tuple[tuple[Callable[[BaseException], bool], Explain], ...] = (
+    (
+        lambda err: isinstance(err, ssl.SSLCertVerificationError),
+        lambda err, attempt: _certificate_error(cast(ssl.SSLCertVerificationError, err), attempt),
+    ),
+    (
+        lambda err: isinstance(
+            err, vx.AuthenticationError | vx.AuthenticationWrongNumberOfArgsError
+        ),
+        _authentication_error,
+    ),
+    (
+        lambda err: _mentions(err, _NOT_CLUSTER_MARKERS),
+        lambda _err, attempt: _cluster_mode_error(attempt),
+    ),
+    (lambda err: isinstance(err, ssl.SSLError), _handshake_error),
+    (
+        lambda err: isinstance(err, vx.TimeoutError | socket.timeout),
+        lambda err, attempt: ServerTimeoutError(_timeout_message(err, attempt)),
+    ),
+    (lambda err: isinstance(err, socket.gaierror), _resolve_error),
+    (
+        lambda err: isinstance(err, vx.ConnectionError | OSError),
+        lambda err, attempt: ServerUnreachableError(_unreachable_message(err, attempt)),
+    ),
+)
