@@ -9,6 +9,7 @@ sessions (```shell-session) run in tests/apply/test_readme_lifecycle.py, the
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -74,3 +75,35 @@ def test_no_example_is_dropped() -> None:
 def test_documents_are_found() -> None:
     names = {path.relative_to(REPO).as_posix() for path in documents()}
     assert {"README.md", "docs/variables.md", "docs/design.md"} <= names
+
+
+_LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
+_FENCED = re.compile(r"^```.*?^```$", re.DOTALL | re.MULTILINE)
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to '-'."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def _anchors(path: Path) -> set[str]:
+    text = _FENCED.sub("", path.read_text(encoding="utf-8"))
+    return {_anchor(m["title"]) for m in re.finditer(r"^#+ (?P<title>.+)$", text, re.MULTILINE)}
+
+
+def test_links_between_documents_resolve() -> None:
+    """Moving a section between documents must not leave a link pointing at nothing."""
+    broken = []
+    for path in documents():
+        text = _FENCED.sub("", path.read_text(encoding="utf-8"))
+        for match in _LINK.finditer(text):
+            target = match["target"]
+            if re.match(r"[a-z]+:", target):
+                continue  # a URL
+            file_part, _, anchor = target.partition("#")
+            linked = (path.parent / file_part).resolve() if file_part else path
+            if not linked.exists():
+                broken.append(f"{path.relative_to(REPO)}: {target}")
+            elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked):
+                broken.append(f"{path.relative_to(REPO)}: {target} (no such heading)")
+    assert not broken, "\n".join(broken)
