@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: help venv helm render test check lint typecheck layers valkey-test valkey-policy dist-check bench golden readme servers clean
+.PHONY: help venv helm render test check lint typecheck layers valkey-test valkey-policy dist-check bench golden docs readme servers clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -74,5 +74,7 @@ bench: venv helm ## benchmarks: writes docs/benchmarks.md
 clean: ## remove the virtual environment and build output
 	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache
 
-readme: venv ## regenerate the README's generated sections (variables table, default render)
-	$(BIN)/python scripts/update_readme.py
+docs: venv ## regenerate the generated sections of README.md, ARCHITECTURE.md and docs/*.md (variables table, default render)
+	$(BIN)/python scripts/update_docs.py
+
+readme: docs ## the same as `make docs`

@@ -1,22 +1,19 @@
-"""The README's workload example runs against a real Valkey cluster, so it cannot rot."""
+"""The documents' workload example (```python workload) runs against a real Valkey cluster."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.conftest import REPO
 from tests.connect.support import PASSWORD, ValkeyServers
+from tests.doc_blocks import Block, blocks
 from wildside_valkey.contract import build_contract, contract_configmap
 from wildside_valkey.variables import variables_from_mapping
 
 
-def _workload_example() -> str:
-    text = (REPO / "README.md").read_text()
-    match = re.search(r"^```python workload\n(?P<body>.*?)^```$", text, re.DOTALL | re.MULTILINE)
-    assert match, "README.md lost its ```python workload example"
-    return match["body"]
+def _workload_example() -> Block:
+    found = blocks("python workload")
+    assert len(found) == 1, f"expected one ```python workload example, found {len(found)}"
+    return found[0]
 
 
 def test_readme_workload_example(
@@ -29,4 +26,5 @@ def test_readme_workload_example(
     # What a port-forward from a laptop looks like: the Service is not resolvable here.
     monkeypatch.setenv("VALKEY_HOST", "127.0.0.1")
     monkeypatch.setenv("VALKEY_PORT", str(valkey_servers.seed_port))
-    exec(compile(_workload_example(), "README.md", "exec"), {})
+    example = _workload_example()
+    exec(compile(example.body, example.document, "exec"), {})
