@@ -27,7 +27,7 @@ from .api_errors import ApiRequestError, ConflictError
 from .changes import ChangeSet, LiveState
 from .client import DEFAULT_REQUEST_TIMEOUT, KubeClient
 from .connection import load_connection
-from .destroy import DestroyResult, destroy
+from .destroy import DestroyResult, destroy, preview_destroy
 from .helm import Helm, HelmError, HelmNotFoundError
 from .operations import ApplyOptions, ApplyResult, apply_plan, plan_changes
 from .progress import NullProgress, PlainProgress, Progress, RichProgress
@@ -64,6 +64,7 @@ __all__ = [
     "format_plan",
     "load_connection",
     "plan_changes",
+    "preview_destroy",
 ]
 
 
