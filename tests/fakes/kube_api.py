@@ -100,14 +100,18 @@ def _builtin(group: str, plural: str, kind: str, **kw: Any) -> ResourceType:
     return ResourceType(group, "v1", plural, kind, builtin=True, **kw)
 
 
-# The types apply mode and helm touch, and the operators' custom resources.
+# The types apply mode and helm touch (and the tenants destroy looks for), and the operators'
+# custom resources; other types answer 404, like a cluster that does not serve them.
 DEFAULT_RESOURCES: tuple[ResourceType, ...] = (
     _core("namespaces", "Namespace", False, tracks_generation=False),
     _core("secrets", "Secret", status_subresource=False, tracks_generation=False),
     _core("configmaps", "ConfigMap", status_subresource=False, tracks_generation=False),
     _core("services", "Service", tracks_generation=False),
+    _core("serviceaccounts", "ServiceAccount", status_subresource=False, tracks_generation=False),
     _core("pods", "Pod", tracks_generation=False),
+    _core("persistentvolumeclaims", "PersistentVolumeClaim", tracks_generation=False),
     _builtin("apps", "statefulsets", "StatefulSet"),
+    _builtin("apps", "deployments", "Deployment"),
     _builtin("policy", "poddisruptionbudgets", "PodDisruptionBudget"),
     # networking.k8s.io/v1 NetworkPolicy has no status (its alpha status was removed in 1.28).
     _builtin("networking.k8s.io", "networkpolicies", "NetworkPolicy", status_subresource=False),
