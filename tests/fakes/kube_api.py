@@ -347,9 +347,8 @@ class FakeKubeApi:
 
     def install_crd(self, crd: Mapping[str, Any] | str | Path) -> None:
         """Seed a CustomResourceDefinition (dict or YAML file) and serve its types."""
-        if not isinstance(crd, Mapping):
-            crd = yaml.safe_load(Path(crd).read_text(encoding="utf-8"))
-        self.seed(crd)
+        loaded = crd if isinstance(crd, Mapping) else yaml.safe_load(Path(crd).read_text())
+        self.seed(loaded)
 
     def get(
         self, resource: str | ResourceType, namespace: str | None, name: str
@@ -469,7 +468,9 @@ class FakeKubeApi:
             try:
                 if fault is not None:
                     message = fault.message or DEFAULT_MESSAGES.get(fault.code, "injected fault")
-                    retry = {} if fault.retry_after is None else {"Retry-After": fault.retry_after}
+                    retry = (
+                        {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
+                    )
                     details = {"retryAfterSeconds": fault.retry_after} if retry else None
                     raise ApiStatusError(fault.code, message, fault.reason, details, retry)
                 status, answer = self._handle(method, path, query, lower, body)
@@ -864,20 +865,23 @@ def _fields(entries: list[ManagerEntry]) -> list[tuple[Any, ...]]:
     return sorted((e.key, sorted(e.fields)) for e in entries)
 
 
-def _parse_selector(text: str) -> list[Callable[[Mapping[str, str]], bool]]:
+Selector = Callable[[Mapping[str, str]], bool]
+
+
+def _parse_selector(text: str) -> list[Selector]:
     """Equality selectors (`a=b`, `a==b`, `a!=b`) and existence (`a`, `!a`): what is sent."""
-    tests: list[Callable[[Mapping[str, str]], bool]] = []
-    for term in filter(None, (t.strip() for t in text.split(","))):
-        key, op, value = re.fullmatch(r"(!?[^=!]+)(==|!=|=)?(.*)", term).groups()  # type: ignore[union-attr]
-        if op == "!=":
-            tests.append(lambda labels, k=key, v=value: labels.get(k) != v)
-        elif op:
-            tests.append(lambda labels, k=key, v=value: labels.get(k) == v)
-        elif key.startswith("!"):
-            tests.append(lambda labels, k=key[1:]: k not in labels)
-        else:
-            tests.append(lambda labels, k=key: k in labels)
-    return tests
+    return [_term(term.strip()) for term in text.split(",") if term.strip()]
+
+
+def _term(term: str) -> Selector:
+    key, op, value = re.fullmatch(r"(!?[^=!]+)(==|!=|=)?(.*)", term).groups()  # type: ignore[union-attr]
+
+    def test(labels: Mapping[str, str]) -> bool:
+        if op:
+            return (labels.get(key) == value) is (op != "!=")
+        return (key.lstrip("!") in labels) is not key.startswith("!")
+
+    return test
 
 
 # ------------------------------------------------------------------ HTTP layer
