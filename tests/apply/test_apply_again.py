@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.cluster import FakeCluster, apply_plan_for
-from tests.fakes.kube_api import Fault
+from tests.fakes.faults import TransportFault
 from wildside_valkey.apply import ApiRequestError, HelmError
 from wildside_valkey.apply.changes import Action
 from wildside_valkey.apply.marker import MARKER_NAME
@@ -126,14 +126,13 @@ def test_a_foreign_namespace_is_used_but_never_adopted(fake_cluster: FakeCluster
 
 
 def test_an_interrupted_apply_converges_when_run_again(fake_cluster: FakeCluster) -> None:
-    fake_cluster.api.add_fault(
-        Fault("status", method="PATCH", path="/valkeys/", code=503, times=None)
-    )
+    lasting = TransportFault(method="PATCH", path="/valkeys/", code=503, times=None)
+    fake_cluster.inject(lasting)
     plan = apply_plan_for(password_inline="pw")
     with pytest.raises(ApiRequestError, match="after 4 attempts"):
         fake_cluster.apply(plan)
     assert fake_cluster.api.get("secrets", "valkey", "valkey-password") is not None
-    fake_cluster.api.clear_faults()
+    fake_cluster.faults.remove(lasting)
     fake_cluster.reset_records()
 
     fake_cluster.apply(plan)

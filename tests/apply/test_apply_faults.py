@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.cluster import FakeCluster, apply_plan_for
-from tests.fakes.kube_api import Fault
+from tests.fakes.faults import TransportFault
 from tests.fakes.kube_sim import install_valkey_crd, simulate_external_secrets
 from tests.fakes.kubeconfig import write_kubeconfig
 from wildside_valkey.apply import (
@@ -29,29 +29,23 @@ VALKEY = "/apis/hyperspike.io/v1/namespaces/valkey/valkeys/valkey"
 @pytest.mark.parametrize(
     "fault",
     [
-        Fault("status", method="PATCH", path="/valkeys/", code=429, retry_after=1),
-        Fault("status", method="PATCH", path="/valkeys/", code=500),
-        Fault("status", method="GET", path="/namespaces/valkey$", code=503, times=2),
-        Fault("status", method="GET", path="/customresourcedefinitions/", code=504),
-        Fault("reset", method="PATCH", path="/valkeys/"),
-        Fault("close", method="GET", path="/namespaces/valkey-system$"),
-        Fault("delay", method="PATCH", path="/valkeys/", seconds=1.0),
+        TransportFault("status", method="PATCH", path="/valkeys/", code=429, retry_after=1),
+        TransportFault("status", method="PATCH", path="/valkeys/", code=500),
+        TransportFault("status", method="GET", path="/namespaces/valkey$", code=503, times=2),
+        TransportFault("status", method="GET", path="/customresourcedefinitions/", code=504),
+        TransportFault("reset", method="PATCH", path="/valkeys/"),
+        TransportFault("close", method="GET", path="/namespaces/valkey-system$"),
+        TransportFault("timeout", method="PATCH", path="/valkeys/"),
     ],
     ids=["429", "500", "503x2", "504", "reset", "closed", "slow"],
 )
 def test_transient_faults_are_retried_and_the_apply_converges(
-    fake_cluster: FakeCluster, fault: Fault
+    fake_cluster: FakeCluster, fault: TransportFault
 ) -> None:
-    fake_cluster.request_timeout = 0.3  # the slow answer arrives after 1 s
-    fake_cluster.api.add_fault(fault)
+    fake_cluster.inject(fault)
     fake_cluster.apply(apply_plan_for())
-    faulted = [r for r in fake_cluster.requests() if r.fault]
-    assert len(faulted) == fault.times
-    retried = [
-        r
-        for r in fake_cluster.requests()
-        if (r.method, r.path) == (faulted[0].method, faulted[0].path) and not r.fault
-    ]
+    assert len(fault.hits) == fault.times
+    retried = [r for r in fake_cluster.requests() if (r.method, r.path) == fault.hits[0]]
     assert retried, "the failed request was sent again"
     valkey = fake_cluster.api.get("valkeys", "valkey", "valkey")
     assert valkey is not None
@@ -64,13 +58,15 @@ def test_transient_faults_are_retried_and_the_apply_converges(
 def test_retry_after_is_honoured_within_the_policy_bounds(fake_cluster: FakeCluster) -> None:
     waits: list[float] = []
     fake_cluster.retry = RetryPolicy(attempts=3, base_delay=0.01, max_delay=10, sleep=waits.append)
-    fake_cluster.api.fail(429, method="PATCH", path="/valkeys/", retry_after=3)
+    fake_cluster.inject(TransportFault(method="PATCH", path="/valkeys/", code=429, retry_after=3))
     fake_cluster.apply(apply_plan_for())
     assert waits == [3.0]
 
 
 def test_a_lasting_fault_is_a_clear_error(fake_cluster: FakeCluster) -> None:
-    fake_cluster.api.fail(503, method="GET", path="/namespaces/valkey-system$", times=None)
+    fake_cluster.inject(
+        TransportFault(method="GET", path="/namespaces/valkey-system$", code=503, times=None)
+    )
     with pytest.raises(ApiRequestError) as failed:
         fake_cluster.apply(apply_plan_for())
     assert str(failed.value) == (

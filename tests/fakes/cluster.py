@@ -5,6 +5,8 @@ CRD installed), a kubeconfig pointing at it and the `helm` stand-in, plus the
 calls tests make most: build a plan from variables, connect, plan, apply and
 destroy in-process with tiny retry and poll delays. Everything goes through the
 real client code path over HTTP on loopback; nothing in lightkube is mocked.
+In-process clients go through a `FaultTransport` (tests/fakes/faults.py), so a
+test can inject a network or status fault with `inject(...)`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.fakes.faults import FaultTransport, TransportFault
 from tests.fakes.helm_fake import FakeHelm
 from tests.fakes.helm_storage import USER_AGENT
 from tests.fakes.kube_api import FakeKubeApi, RecordedRequest
@@ -58,12 +61,18 @@ class FakeCluster:
     operator: ValkeyOperatorSim
     retry: RetryPolicy = field(default=FAST_RETRY)
     request_timeout: float = 2.0
+    faults: list[TransportFault] = field(default_factory=list)
 
     # ------------------------------------------------------------ in-process
+
+    def inject(self, *faults: TransportFault) -> None:
+        """Fail in-process requests at the transport seam (see tests/fakes/faults.py)."""
+        self.faults.extend(faults)
 
     def client(self, **kwargs: Any) -> KubeClient:
         kwargs.setdefault("retry", self.retry)
         kwargs.setdefault("request_timeout", self.request_timeout)
+        kwargs.setdefault("transport", FaultTransport(*self.faults))
         return connect_cluster(self.kubeconfig.path, self.kubeconfig.context, **kwargs)
 
     def plan_changes(self, plan: Plan) -> ChangeSet:

@@ -10,7 +10,6 @@ imports only the standard library (PyYAML is used when importable, for
 * `FAKE_HELM_STATE`: JSON file with `releases` and scripted `faults`.
 * `FAKE_HELM_FAIL`: comma-separated commands (`upgrade`, `list`, ... or `*`)
   that fail with `FAKE_HELM_FAIL_MESSAGE` / `FAKE_HELM_FAIL_EXIT` (default 1).
-* `FAKE_HELM_DELAY`: seconds to sleep first (for subprocess timeouts).
 * `FAKE_HELM_VERSION`: what `helm version` reports (default v3.16.2); a v4
   version also takes helm 4's `list` flags (no `--all`; every status listed
   by default: helm pkg/action/list.go `SetStateMask`, v4.1.4 line 330, against
@@ -22,6 +21,8 @@ each release revision to the API server as helm's storage Secret
 would leave; an unreachable server fails like helm ("Kubernetes cluster
 unreachable").
 
+It runs the commands apply mode runs (`upgrade --install`, `list`, `history`,
+`get values`, `rollback`, `uninstall`, `version`); others fail as unknown.
 Outputs follow helm 3's shapes: `list -o json` items have string revisions and
 `updated` like `2024-05-01 10:00:00.123456789 +0000 UTC`; `get values -o json`
 prints `null` without user values; errors go to stderr as `Error: ...`.
@@ -67,10 +68,6 @@ VALUE_FLAGS = {
     "--version": "version",
     "-f": "values",
     "--values": "values",
-    "--set": "set",
-    "--set-string": "set_string",
-    "--set-json": "set_json",
-    "--set-file": "set_file",
     "--timeout": "timeout",
     "-o": "output",
     "--output": "output",
@@ -150,7 +147,6 @@ class HelmError(Exception):
 class Args:
     positional: list[str] = field(default_factory=list)
     values: list[str] = field(default_factory=list)
-    sets: list[tuple[str, str]] = field(default_factory=list)
     options: dict[str, str] = field(default_factory=dict)
     flags: set[str] = field(default_factory=set)
 
@@ -182,8 +178,6 @@ def parse_args(argv: list[str]) -> Args:
             key = VALUE_FLAGS[name]
             if key == "values":
                 args.values.append(value)
-            elif key in ("set", "set_string", "set_json", "set_file"):
-                args.sets.append((key, value))
             else:
                 args.options[key] = value
         elif name in BOOL_FLAGS:
@@ -320,45 +314,6 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _typed(text: str) -> Any:
-    if text in ("true", "false"):
-        return text == "true"
-    if text == "null":
-        return None
-    if re.fullmatch(r"-?[0-9]+", text):
-        return int(text)
-    return text
-
-
-def _set_value(target: dict[str, Any], key: str, value: Any) -> None:
-    parts = [p.replace("\\.", ".") for p in re.split(r"(?<!\\)\.", key)]
-    node = target
-    for part in parts[:-1]:
-        node = node.setdefault(part, {})
-    node[parts[-1]] = value
-
-
-def apply_sets(values: dict[str, Any], sets: list[tuple[str, str]]) -> dict[str, Any]:
-    out: dict[str, Any] = json.loads(json.dumps(values))
-    for kind, text in sets:
-        for item in re.split(r"(?<!\\),", text) if kind != "set_json" else [text]:
-            key, eq, raw = item.partition("=")
-            if not eq:
-                raise HelmError(
-                    f"failed parsing --{kind.replace('_', '-')} data: key {key!r} has no value"
-                )
-            if kind == "set":
-                value: Any = _typed(raw)
-            elif kind == "set_json":
-                value = json.loads(raw)
-            elif kind == "set_file":
-                value = Path(raw).read_text(encoding="utf-8")
-            else:
-                value = raw
-            _set_value(out, key, value)
-    return out
-
-
 # --------------------------------------------------------------------- output
 
 
@@ -377,36 +332,7 @@ def _chart_of(chart_ref: str) -> str:
 
 
 def _app_version(version: str) -> str:
-    return os.environ.get("FAKE_HELM_APP_VERSION") or re.sub(r"-chart$", "", version)
-
-
-def release_json(rel: dict[str, Any]) -> dict[str, Any]:
-    """`helm status -o json` shape (trimmed to what clients read)."""
-    return {
-        "name": rel["name"],
-        "info": {
-            "first_deployed": rel["first_deployed"],
-            "last_deployed": rel["last_deployed"],
-            "deleted": "",
-            "description": rel["description"],
-            "status": rel["status"],
-            "notes": "",
-        },
-        "chart": {
-            "metadata": {
-                "name": rel["chart_name"],
-                "version": rel["version"],
-                "appVersion": rel["app_version"],
-                "apiVersion": "v2",
-                "type": "application",
-            },
-            "values": {},
-        },
-        "config": rel["values"] or None,
-        "manifest": "",
-        "version": rel["revision"],
-        "namespace": rel["namespace"],
-    }
+    return re.sub(r"-chart$", "", version)
 
 
 def list_item(rel: dict[str, Any]) -> dict[str, Any]:
@@ -474,10 +400,9 @@ def _take_fault(state: dict[str, Any], command: str) -> dict[str, Any] | None:
     return None
 
 
-def cmd_upgrade(args: Args, state: dict[str, Any], out: Outcome, install_only: bool) -> None:
-    verb = "install" if install_only else "upgrade"
+def cmd_upgrade(args: Args, state: dict[str, Any], out: Outcome) -> None:
     if len(args.positional) != 2:
-        raise HelmError(f'"helm {verb}" requires 2 arguments')
+        raise HelmError('"helm upgrade" requires 2 arguments')
     name, chart_ref = args.positional
     timeout = args.opt("timeout")
     if timeout is not None and timeout != "0" and not _DURATION.match(timeout):
@@ -498,9 +423,7 @@ def cmd_upgrade(args: Args, state: dict[str, Any], out: Outcome, install_only: b
             "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length "
             "must not be longer than 53"
         )
-    if install_only and not installing:
-        raise HelmError("INSTALLATION FAILED: cannot re-use a name that is still in use")
-    if not install_only and installing and "install" not in args.flags:
+    if installing and "install" not in args.flags:
         raise HelmError(f'UPGRADE FAILED: "{name}" has no deployed releases')
     if existing is not None and str(existing["status"]).startswith("pending-"):
         raise HelmError(f"{prefix}: another operation (install/upgrade/rollback) is in progress")
@@ -509,7 +432,6 @@ def cmd_upgrade(args: Args, state: dict[str, Any], out: Outcome, install_only: b
     for path in args.values:
         _, data = _load_values_file(path)
         supplied = deep_merge(supplied, data)
-    supplied = apply_sets(supplied, args.sets)
     old_values: dict[str, Any] = (existing or {}).get("values") or {}
     if "reuse_values" in args.flags or "reset_then_reuse_values" in args.flags:
         values = deep_merge(old_values, supplied)
@@ -518,9 +440,7 @@ def cmd_upgrade(args: Args, state: dict[str, Any], out: Outcome, install_only: b
     else:
         values = supplied
 
-    version = (
-        args.opt("version") or os.environ.get("FAKE_HELM_LATEST_VERSION") or DEFAULT_CHART_VERSION
-    )
+    version = args.opt("version") or DEFAULT_CHART_VERSION
     chart_name = _chart_of(chart_ref)
     if chart_ref.startswith("oci://"):
         out.err(f"Pulled: {chart_ref[len('oci://') :]}:{version}")
@@ -550,7 +470,7 @@ def cmd_upgrade(args: Args, state: dict[str, Any], out: Outcome, install_only: b
         "timeout": timeout,
         "history": list((existing or {}).get("history") or []),
     }
-    fault = _take_fault(state, "upgrade" if not install_only else "install")
+    fault = _take_fault(state, "upgrade")
     if fault is not None:
         delay = float(fault.get("delay") or 0)
         if delay:
@@ -597,10 +517,7 @@ def cmd_upgrade(args: Args, state: dict[str, Any], out: Outcome, install_only: b
         raise HelmError(f"{prefix}: {message}", int(fault.get("exit_code", 1)))
 
     _store(state, key, rel)
-    if args.opt("output") in ("json", "yaml"):
-        out.out(_dump(release_json(rel), str(args.opt("output"))))
-        return
-    if installing and not install_only:
+    if installing:
         out.out(f'Release "{name}" does not exist. Installing it now.')
     elif not installing:
         out.out(f'Release "{name}" has been upgraded. Happy Helming!')
@@ -702,33 +619,14 @@ def cmd_list(args: Args, state: dict[str, Any], out: Outcome) -> None:
             continue
         rels.append(rel)
     rels.sort(key=lambda r: (r["name"], r["namespace"]))
-    fmt = args.opt("output", "table")
-    if "short" in args.flags:
-        out.out("\n".join(r["name"] for r in rels))
-        return
-    if fmt in ("json", "yaml"):
-        out.out(_dump([list_item(r) for r in rels], str(fmt)))
-        return
-    header = ["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"]
-    rows = [header] if "no_headers" not in args.flags else []
-    rows += [list(list_item(r).values()) for r in rels]
-    out.out("\n".join("\t".join(f"{c:<8}" for c in row) for row in rows))
-
-
-def cmd_status(args: Args, state: dict[str, Any], out: Outcome) -> None:
-    rel = _find(state, args, "status")
-    fmt = args.opt("output", "table")
-    if fmt in ("json", "yaml"):
-        out.out(_dump(release_json(rel), str(fmt)))
-    else:
-        out.out(_status_text(rel))
+    out.out(_dump([list_item(r) for r in rels], str(args.opt("output", "json"))))
 
 
 def cmd_get(args: Args, state: dict[str, Any], out: Outcome) -> None:
     if not args.positional:
         raise HelmError('"helm get" requires a subcommand')
     sub, rest = args.positional[0], args.positional[1:]
-    args = Args(rest, args.values, args.sets, args.options, args.flags)
+    args = Args(rest, args.values, args.options, args.flags)
     rel = _find(state, args, f"get {sub}")
     if sub == "values":
         values = rel["values"] or None
@@ -738,10 +636,6 @@ def cmd_get(args: Args, state: dict[str, Any], out: Outcome) -> None:
         else:
             label = "COMPUTED VALUES:" if "all" in args.flags else "USER-SUPPLIED VALUES:"
             out.out(label + "\n" + _dump(values, "yaml"))
-    elif sub in ("manifest", "notes", "hooks"):
-        out.out("")  # the stand-in renders no templates
-    elif sub == "metadata":
-        out.out(_dump(release_json(rel)["chart"]["metadata"], args.opt("output", "json") or "json"))
     else:
         raise HelmError(f'unknown command {sub!r} for "helm get"')
 
@@ -825,9 +719,6 @@ def cmd_rollback(args: Args, state: dict[str, Any], out: Outcome) -> None:
 
 
 def run(argv: list[str], out: Outcome) -> int:
-    delay = float(os.environ.get("FAKE_HELM_DELAY") or 0)
-    if delay:
-        time.sleep(delay)
     args = parse_args(argv)
     if not args.positional:
         out.out("The Kubernetes package manager (fake)")
@@ -843,14 +734,10 @@ def run(argv: list[str], out: Outcome) -> int:
                 'GitTreeState:"clean", GoVersion:"go1.22.7"}'
             )
         return 0
-    if command in ("repo", "registry", "dependency", "dep"):
-        return 0  # accepted and recorded; nothing to emulate
     handlers = {
-        "upgrade": lambda a, s, o: cmd_upgrade(a, s, o, install_only=False),
-        "install": lambda a, s, o: cmd_upgrade(a, s, o, install_only=True),
+        "upgrade": cmd_upgrade,
         "list": cmd_list,
         "ls": cmd_list,
-        "status": cmd_status,
         "get": cmd_get,
         "history": cmd_history,
         "uninstall": cmd_uninstall,

@@ -1,4 +1,4 @@
-"""Server-side apply, field ownership and the patch formats, on plain dicts.
+"""Server-side apply and field ownership, on plain dicts.
 
 This is a deliberately small model of Kubernetes' structured-merge-diff:
 
@@ -10,7 +10,7 @@ This is a deliberately small model of Kubernetes' structured-merge-diff:
   another manager still owns them.
 * An apply conflicts when it would change the value of a field that another
   manager owns (overlapping paths count), unless `force` takes ownership away.
-* Any other write (create, replace, merge/JSON patch) makes its manager own the
+* Any other write (create, replace, a controller's status) makes its manager own the
   leaves it changed and takes them away from everyone else, which is how
   `kubectl scale` causes the next apply to conflict on `.spec.replicas`.
 * An explicit `null` in an applied configuration is treated as absent.
@@ -114,17 +114,6 @@ def get_path(obj: Any, path: Path) -> Any:
     return cur
 
 
-def set_path(obj: dict[str, Any], path: Path, value: Any) -> None:
-    cur = obj
-    for key in path[:-1]:
-        nxt = cur.get(key)
-        if not isinstance(nxt, dict):
-            nxt = {}
-            cur[key] = nxt
-        cur = nxt
-    cur[path[-1]] = value
-
-
 def delete_path(obj: dict[str, Any], path: Path, keep: set[Path] | None = None) -> None:
     """Remove `path`, then any parent map left empty that nobody owns as such."""
     parents: list[tuple[dict[str, Any], str]] = []
@@ -163,7 +152,7 @@ def deep_merge(base: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, A
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386 JSON merge patch (also used for strategic merge on built-ins)."""
+    """RFC 7386 JSON merge patch (how a controller updates part of a status)."""
     if not isinstance(patch, Mapping):
         return copy.deepcopy(patch)
     out: dict[str, Any] = copy.deepcopy(dict(target)) if isinstance(target, Mapping) else {}
@@ -172,100 +161,6 @@ def merge_patch(target: Any, patch: Any) -> Any:
             out.pop(key, None)
         else:
             out[key] = merge_patch(out.get(key), value)
-    return out
-
-
-class PatchError(ValueError):
-    """A JSON patch that cannot be applied (the server answers 422)."""
-
-
-def _pointer(pointer: str) -> list[str]:
-    if pointer == "":
-        return []
-    if not pointer.startswith("/"):
-        raise PatchError(f"invalid JSON pointer {pointer!r}")
-    return [p.replace("~1", "/").replace("~0", "~") for p in pointer[1:].split("/")]
-
-
-def _container(doc: Any, parts: list[str], pointer: str) -> Any:
-    cur = doc
-    for part in parts:
-        if isinstance(cur, dict) and part in cur:
-            cur = cur[part]
-        elif isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
-            cur = cur[int(part)]
-        else:
-            raise PatchError(f"doc is missing path: {pointer!r}")
-    return cur
-
-
-def _get(doc: Any, pointer: str) -> Any:
-    return _container(doc, _pointer(pointer), pointer)
-
-
-def _remove(doc: Any, pointer: str) -> Any:
-    parts = _pointer(pointer)
-    if not parts:
-        raise PatchError("cannot remove the whole document")
-    parent = _container(doc, parts[:-1], pointer)
-    last = parts[-1]
-    if isinstance(parent, dict) and last in parent:
-        return parent.pop(last)
-    if isinstance(parent, list) and last.isdigit() and int(last) < len(parent):
-        return parent.pop(int(last))
-    raise PatchError(f"unable to remove nonexistent key: {last}: missing value")
-
-
-def _add(doc: Any, pointer: str, value: Any, replace: bool = False) -> Any:
-    parts = _pointer(pointer)
-    if not parts:
-        return copy.deepcopy(value)
-    parent = _container(doc, parts[:-1], pointer)
-    last = parts[-1]
-    if isinstance(parent, dict):
-        if replace and last not in parent:
-            raise PatchError(f"replace operation does not apply: doc is missing key: {pointer}")
-        parent[last] = copy.deepcopy(value)
-    elif isinstance(parent, list):
-        if last == "-" and not replace:
-            parent.append(copy.deepcopy(value))
-        elif last.isdigit() and int(last) <= len(parent) - (1 if replace else 0):
-            if replace:
-                parent[int(last)] = copy.deepcopy(value)
-            else:
-                parent.insert(int(last), copy.deepcopy(value))
-        else:
-            raise PatchError(f"invalid index {last!r} for {pointer!r}")
-    else:
-        raise PatchError(f"doc is missing path: {pointer!r}")
-    return doc
-
-
-def json_patch(doc: Any, ops: Any) -> Any:
-    """RFC 6902 JSON patch: add, remove, replace, move, copy and test."""
-    if not isinstance(ops, list):
-        raise PatchError("a JSON patch must be a list of operations")
-    out = copy.deepcopy(doc)
-    for op in ops:
-        if not isinstance(op, Mapping) or "op" not in op or "path" not in op:
-            raise PatchError(f"invalid operation {op!r}")
-        kind, path = op["op"], str(op["path"])
-        if kind == "add":
-            out = _add(out, path, op.get("value"))
-        elif kind == "remove":
-            _remove(out, path)
-        elif kind == "replace":
-            out = _add(out, path, op.get("value"), replace=True)
-        elif kind == "move":
-            value = _remove(out, str(op.get("from", "")))
-            out = _add(out, path, value)
-        elif kind == "copy":
-            out = _add(out, path, _get(out, str(op.get("from", ""))))
-        elif kind == "test":
-            if _get(out, path) != op.get("value"):
-                raise PatchError(f"testing value {path} failed")
-        else:
-            raise PatchError(f"unexpected kind of operation: {kind!r}")
     return out
 
 

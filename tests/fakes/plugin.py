@@ -6,7 +6,7 @@ in tests/conftest.py. Fixtures:
 
 * `fake_kube` -> FakeKubeApi, running on 127.0.0.1 (a fresh one per test).
 * `make_fake_kube(**kwargs)` -> FakeKubeApi: more servers, or other options
-  (`resources=CORE_RESOURCES` for "CRDs not installed", `require_auth=False`).
+  (`require_auth=False` for anonymous access, as real helm sends in tests/helm_real).
 * `fake_kubeconfig` -> KubeconfigFile: a kubeconfig for `fake_kube` (context
   `fake`, token auth, plus a context `unreachable` pointing at a closed port).
 * `fake_helm` -> FakeHelm: the `helm` stand-in first on PATH, logging and

@@ -1,193 +1,42 @@
-"""Manifest sets shaped like the render step's output (default variables and variants).
+"""Manifest sets from the real render, for the policy tests to change one field at a time.
 
-Built from dicts so each test can change one field and see one rule react.
+Every tree is what `render_tree(build_plan(variables))` writes for the chosen
+variables, parsed back into documents (as cloud-foundation-fabric's tests always
+run the real plan); deny cases mutate those real manifests.
 """
 
 from __future__ import annotations
 
 import copy
+from functools import cache
 from typing import Any, Literal
 
+import yaml
+
+from wildside_valkey.plan import build_plan
 from wildside_valkey.policies import Finding, Report, Severity, evaluate_manifests
+from wildside_valkey.render import render_tree as render
+from wildside_valkey.variables import variables_from_mapping
 
 Tree = dict[str, list[dict[str, Any]]]
 Credentials = Literal["generated", "inline", "inline-allowed", "eso"]
 
-HELM_CHART_MEDIA_TYPE = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
 ALLOW_PLAINTEXT = "wildside-valkey.io/allow-plaintext-secret"
+CREDENTIALS: dict[str, dict[str, Any]] = {
+    "generated": {},
+    "inline": {"password_inline": "secret", "allow_plaintext_secrets": True},
+    "inline-allowed": {"password_inline": "secret", "allow_plaintext_secrets": True},
+    "eso": {"eso_enabled": True, "password_vault_path": "valkey/prod"},
+}
 
 
-def flux_kustomization(
-    name: str, path: str, *, depends_on: list[str] | None = None, wait: bool = True
-) -> dict[str, Any]:
-    spec: dict[str, Any] = {
-        "interval": "10m",
-        "path": path,
-        "prune": True,
-        "sourceRef": {"kind": "GitRepository", "name": "flux-system"},
-        "wait": wait,
-    }
-    if depends_on:
-        spec["dependsOn"] = [{"name": d} for d in depends_on]
+@cache
+def _rendered(variables: tuple[tuple[str, Any], ...]) -> Tree:
+    files = render(build_plan(variables_from_mapping(dict(variables))))
     return {
-        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
-        "kind": "Kustomization",
-        "metadata": {"name": name, "namespace": "flux-system"},
-        "spec": spec,
-    }
-
-
-def namespace(name: str) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
-
-
-def oci_repository() -> dict[str, Any]:
-    return {
-        "apiVersion": "source.toolkit.fluxcd.io/v1",
-        "kind": "OCIRepository",
-        "metadata": {"name": "valkey-operator", "namespace": "flux-system"},
-        "spec": {
-            "interval": "24h",
-            "url": "oci://ghcr.io/hyperspike/valkey-operator",
-            "ref": {"tag": "v0.0.61-chart"},
-            "layerSelector": {"mediaType": HELM_CHART_MEDIA_TYPE, "operation": "copy"},
-        },
-    }
-
-
-def helm_repository() -> dict[str, Any]:
-    return {
-        "apiVersion": "source.toolkit.fluxcd.io/v1",
-        "kind": "HelmRepository",
-        "metadata": {"name": "valkey-operator", "namespace": "flux-system"},
-        "spec": {"interval": "24h", "type": "oci", "url": "oci://ghcr.io/hyperspike"},
-    }
-
-
-def helm_release(source_kind: str = "OCIRepository") -> dict[str, Any]:
-    spec: dict[str, Any] = {
-        "interval": "1h",
-        "releaseName": "valkey-operator",
-        "targetNamespace": "valkey-system",
-        "install": {"crds": "CreateReplace", "timeout": "600s"},
-        "upgrade": {"crds": "CreateReplace", "timeout": "600s"},
-        "values": {},
-    }
-    if source_kind == "OCIRepository":
-        spec["chartRef"] = {
-            "kind": "OCIRepository",
-            "name": "valkey-operator",
-            "namespace": "flux-system",
-        }
-    else:
-        spec["chart"] = {
-            "spec": {
-                "chart": "valkey-operator",
-                "version": "v0.0.61-chart",
-                "sourceRef": {
-                    "kind": "HelmRepository",
-                    "name": "valkey-operator",
-                    "namespace": "flux-system",
-                },
-            }
-        }
-    return {
-        "apiVersion": "helm.toolkit.fluxcd.io/v2",
-        "kind": "HelmRelease",
-        "metadata": {"name": "valkey-operator", "namespace": "flux-system"},
-        "spec": spec,
-    }
-
-
-def valkey(*, tls: bool = False, replicas: int = 0, password: bool = False) -> dict[str, Any]:
-    spec: dict[str, Any] = {
-        "nodes": 1,
-        "replicas": replicas,
-        "anonymousAuth": False,
-        "clusterDomain": "cluster.local",
-        "prometheus": False,
-        "serviceMonitor": False,
-        "volumePermissions": False,
-        "tls": tls,
-        "resources": {
-            "requests": {"cpu": "100m", "memory": "128Mi"},
-            "limits": {"cpu": "500m", "memory": "512Mi"},
-        },
-        "storage": {
-            "spec": {
-                "accessModes": ["ReadWriteOnce"],
-                "resources": {"requests": {"storage": "1Gi"}},
-                "storageClassName": "do-block-storage",
-            }
-        },
-    }
-    if tls:
-        spec["certIssuer"] = "letsencrypt"
-        spec["certIssuerType"] = "ClusterIssuer"
-    if password:
-        spec["servicePassword"] = {"name": "valkey-password", "key": "password"}
-    return {
-        "apiVersion": "hyperspike.io/v1",
-        "kind": "Valkey",
-        "metadata": {
-            "name": "valkey",
-            "namespace": "valkey",
-            "labels": {
-                "app.kubernetes.io/managed-by": "wildside-valkey",
-                "wildside-valkey.io/cluster": "valkey",
-            },
-        },
-        "spec": spec,
-    }
-
-
-def secret(*, allowed: bool) -> dict[str, Any]:
-    metadata: dict[str, Any] = {"name": "valkey-password", "namespace": "valkey"}
-    if allowed:
-        metadata["annotations"] = {ALLOW_PLAINTEXT: "true"}
-    return {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "metadata": metadata,
-        "type": "Opaque",
-        "data": {"password": "c2VjcmV0"},
-    }
-
-
-def external_secret() -> dict[str, Any]:
-    return {
-        "apiVersion": "external-secrets.io/v1",
-        "kind": "ExternalSecret",
-        "metadata": {"name": "valkey-password", "namespace": "valkey"},
-        "spec": {
-            "refreshInterval": "1h",
-            "secretStoreRef": {"kind": "ClusterSecretStore", "name": "vault-backend"},
-            "target": {"name": "valkey-password", "creationPolicy": "Owner"},
-            "data": [
-                {
-                    "secretKey": "password",
-                    "remoteRef": {"key": "valkey/prod", "property": "password"},
-                }
-            ],
-        },
-    }
-
-
-def pod_disruption_budget() -> dict[str, Any]:
-    return {
-        "apiVersion": "policy/v1",
-        "kind": "PodDisruptionBudget",
-        "metadata": {"name": "pdb-valkey", "namespace": "valkey"},
-        "spec": {
-            "minAvailable": 1,
-            "selector": {
-                "matchLabels": {
-                    "app.kubernetes.io/instance": "valkey",
-                    "app.kubernetes.io/name": "valkey",
-                    "app.kubernetes.io/component": "valkey",
-                }
-            },
-        },
+        path: [doc for doc in yaml.safe_load_all(text) if doc is not None]
+        for path, text in files.items()
+        if path.endswith(".yaml")
     }
 
 
@@ -200,35 +49,45 @@ def render_tree(
     pdb: bool = False,
 ) -> Tree:
     """The tree render writes for these choices (default arguments: default variables)."""
-    root_kustomization = {
-        "apiVersion": "kustomize.config.k8s.io/v1beta1",
-        "kind": "Kustomization",
-        "resources": ["sync.yaml"],
-    }
-    source = oci_repository() if source_kind == "OCIRepository" else helm_repository()
-    tree: Tree = {
-        "kustomization.yaml": [root_kustomization],
-        "sync.yaml": [
-            flux_kustomization("valkey-operator", "./platform/valkey/operator"),
-            flux_kustomization(
-                "valkey", "./platform/valkey/cluster", depends_on=["valkey-operator"]
-            ),
-        ],
-        "operator/namespace.yaml": [namespace("valkey-system")],
-        "operator/source.yaml": [source],
-        "operator/helmrelease.yaml": [helm_release(source_kind)],
-        "cluster/namespace.yaml": [namespace("valkey")],
-        "cluster/valkey.yaml": [
-            valkey(tls=tls, replicas=replicas, password=credentials != "generated")
-        ],
-    }
-    if credentials in ("inline", "inline-allowed"):
-        tree["cluster/secret.yaml"] = [secret(allowed=credentials == "inline-allowed")]
-    if credentials == "eso":
-        tree["cluster/externalsecret.yaml"] = [external_secret()]
-    if pdb:
-        tree["cluster/poddisruptionbudget.yaml"] = [pod_disruption_budget()]
-    return copy.deepcopy(tree)
+    variables: dict[str, Any] = {"replicas": replicas, **CREDENTIALS[credentials]}
+    if source_kind != "OCIRepository":
+        variables.update(flux_source_kind=source_kind, chart_repository="oci://ghcr.io/hyperspike")
+    if tls:
+        variables.update(tls_enabled=True, cert_issuer_name="letsencrypt")
+    if pdb:  # the plan writes a PodDisruptionBudget only with replicas (TLS: no other warning)
+        variables.update(pdb_enabled=True, replicas=max(replicas, 1))
+        variables.update(tls_enabled=True, cert_issuer_name="letsencrypt")
+    tree = copy.deepcopy(_rendered(tuple(sorted(variables.items()))))
+    if credentials == "inline":  # the deny case: the same Secret without the opt-in
+        del only(tree, "cluster/secret.yaml")["metadata"]["annotations"][ALLOW_PLAINTEXT]
+    return tree
+
+
+def flux_kustomization(
+    name: str, path: str, *, depends_on: list[str] | None = None
+) -> dict[str, Any]:
+    """Another Flux Kustomization shaped like the rendered ones."""
+    document = copy.deepcopy(render_tree()["sync.yaml"][0])
+    document["metadata"]["name"] = name
+    document["spec"]["path"] = path
+    document["spec"].pop("dependsOn", None)
+    if depends_on:
+        document["spec"]["dependsOn"] = [{"name": d} for d in depends_on]
+    return document
+
+
+def secret(*, allowed: bool) -> dict[str, Any]:
+    return only(
+        render_tree(credentials="inline-allowed" if allowed else "inline"), "cluster/secret.yaml"
+    )
+
+
+def pod_disruption_budget() -> dict[str, Any]:
+    return only(render_tree(pdb=True), "cluster/poddisruptionbudget.yaml")
+
+
+def external_secret() -> dict[str, Any]:
+    return only(render_tree(credentials="eso"), "cluster/externalsecret.yaml")
 
 
 def only(tree: Tree, path: str) -> dict[str, Any]:

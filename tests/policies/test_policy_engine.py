@@ -109,7 +109,7 @@ def test_evaluate_paths_reads_a_rendered_folder(tmp_path: Path) -> None:
         target.write_text(yaml.safe_dump_all(documents), encoding="utf-8")
     (tmp_path / "build" / "contract.json").write_text("{}", encoding="utf-8")
     report = evaluate_paths([tmp_path / "build"])
-    assert len(report.files) == 8
+    assert len(report.files) == 10
     (finding,) = report.findings
     assert finding.rule == "safety.duplicate-pdb"
     assert finding.file == (tmp_path / "build" / "cluster" / "poddisruptionbudget.yaml").as_posix()
@@ -123,11 +123,11 @@ def test_text_report() -> None:
         "DENY [safety.plaintext-secret] cluster/secret.yaml: Secret valkey/valkey-password: "
     )
     assert lines[1].startswith("WARN [valkey.replicas-without-tls] cluster/valkey.yaml: ")
-    assert lines[2] == "8 files checked: 1 denial, 1 warning"
+    assert lines[2] == "10 files checked: 1 denial, 1 warning"
 
 
 def test_text_report_without_findings() -> None:
-    assert format_report(evaluate(render_tree())) == "7 files checked: no findings"
+    assert format_report(evaluate(render_tree())) == "9 files checked: no findings"
 
 
 def test_json_report() -> None:

@@ -15,7 +15,7 @@ SAME_FOLDER = (
 )
 
 NOT_AFTER = (
-    "sync.yaml: Kustomization flux-system/valkey: applies Valkey valkey/valkey "
+    "sync.yaml: Kustomization flux-system/valkey-valkey: applies Valkey valkey/valkey "
     "(cluster/valkey.yaml) but does not depend on Kustomization flux-system/valkey-operator, "
     "which applies the operator's HelmRelease flux-system/valkey-operator "
     "(operator/helmrelease.yaml); add it to spec.dependsOn so the Valkey CRD exists before "
@@ -90,7 +90,9 @@ def test_folders_are_matched_under_a_parent_folder_as_conftest_passes_them() -> 
     tree = {f"build/{path}": documents for path, documents in render_tree().items()}
     del tree["build/sync.yaml"][1]["spec"]["dependsOn"]
     (message,) = messages(evaluate(tree), "ordering.cluster-after-operator")
-    assert message.startswith("build/sync.yaml: Kustomization flux-system/valkey: applies Valkey")
+    assert message.startswith(
+        "build/sync.yaml: Kustomization flux-system/valkey-valkey: applies Valkey"
+    )
 
 
 def test_without_flux_kustomizations_only_folders_are_checked() -> None:
