@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..variables import Variables
+from .kinds import POD_DISRUPTION_BUDGET
 from .labels import instance_labels, operator_pod_labels
 
 
@@ -15,8 +16,7 @@ def wants_pdb(v: Variables) -> bool:
 
 def pdb_manifest(v: Variables) -> dict[str, Any]:
     return {
-        "apiVersion": "policy/v1",
-        "kind": "PodDisruptionBudget",
+        **POD_DISRUPTION_BUDGET.header(),
         "metadata": {"name": v.pdb_name, "namespace": v.namespace, "labels": instance_labels(v)},
         "spec": {
             "minAvailable": v.pdb_min_available,

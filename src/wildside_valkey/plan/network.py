@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..variables import Variables
+from .kinds import NETWORK_POLICY
 from .labels import OPERATOR_POD_COMPONENT, instance_labels, operator_pod_labels
 
 CLIENT_PORT = 6379
@@ -55,8 +56,7 @@ def network_policy_manifest(v: Variables) -> dict[str, Any]:
         # Through a LoadBalancer the source is any address outside the cluster.
         rules.append(_rule([CLIENT_PORT, BUS_PORT], None))
     return {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
+        **NETWORK_POLICY.header(),
         "metadata": {
             "name": network_policy_name(v),
             "namespace": v.namespace,

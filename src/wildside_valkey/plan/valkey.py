@@ -1,4 +1,4 @@
-"""The ``hyperspike.io/v1`` ``Valkey`` resource, shaped for the real CRD (operator v0.0.61)."""
+"""The ``Valkey`` resource (``kinds.VALKEY``), shaped for the real CRD (operator v0.0.61)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from typing import Any
 
 from ..contract import CredentialStrategy, credential_strategy
 from ..variables import Variables
+from .kinds import VALKEY
 from .labels import EXISTING_SECRET_ANNOTATION, instance_labels
 
-API_VERSION = "hyperspike.io/v1"
-KIND = "Valkey"
 _SECRET_REFERENCED = frozenset(
     {
         CredentialStrategy.INLINE,
@@ -72,7 +71,7 @@ def valkey_manifest(v: Variables) -> dict[str, Any]:
         # Declares, inside the manifests, that nothing here creates the Secret on
         # purpose: the policy pack (valkey.service-password-secret) reads it.
         metadata["annotations"] = {EXISTING_SECRET_ANNOTATION: v.password_secret_name}
-    return {"apiVersion": API_VERSION, "kind": KIND, "metadata": metadata, "spec": spec}
+    return {**VALKEY.header(), "metadata": metadata, "spec": spec}
 
 
 def storage_manifest(v: Variables) -> dict[str, Any]:
