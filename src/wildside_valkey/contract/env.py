@@ -21,6 +21,7 @@ from enum import Enum
 from typing import Any, NamedTuple
 
 from ..errors import ContractError
+from ..variables.derived_names import contract_configmap_name
 
 PREFIX = "VALKEY_"
 
@@ -95,21 +96,27 @@ def contract_env(data: Mapping[str, Any]) -> dict[str, str]:
     return env
 
 
-def contract_configmap(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A ConfigMap ``<cluster_name>-contract`` in the cluster namespace, for ``envFrom``."""
+def contract_configmap(
+    data: Mapping[str, Any], *, labels: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """A ConfigMap ``<cluster_name>-contract`` in the cluster namespace, for ``envFrom``.
+
+    ``labels`` are added to the ConfigMap's own (the plan adds the instance's).
+    """
     env = contract_env(data)
     name = env[env_name(("cluster_name",))]
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": {
-            "name": f"{name}-contract",
+            "name": contract_configmap_name(name),
             "namespace": env[env_name(("cluster_namespace",))],
             "labels": {
                 "app.kubernetes.io/name": "wildside-valkey",
                 "app.kubernetes.io/component": "contract",
                 "app.kubernetes.io/instance": name,
                 "app.kubernetes.io/managed-by": "wildside-valkey",
+                **(labels or {}),
             },
         },
         "data": env,

@@ -9,11 +9,6 @@ from .kinds import POD_DISRUPTION_BUDGET
 from .labels import instance_labels, operator_pod_labels
 
 
-def wants_pdb(v: Variables) -> bool:
-    # The seed's rule: a PDB only protects something when there are replicas.
-    return v.pdb_enabled and v.replicas > 0
-
-
 def pdb_manifest(v: Variables) -> dict[str, Any]:
     return {
         **POD_DISRUPTION_BUDGET.header(),

@@ -16,18 +16,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..variables import Variables
+from ..variables.derived_names import lifecycle_record_name
 from .kinds import CONFIG_MAP
 from .labels import instance_labels
 
 TTL_ANNOTATION = "wildside-valkey.io/ttl"
-
-
-def lifecycle_name(cluster_name: str) -> str:
-    return f"{cluster_name}-lifecycle"
-
-
-def wants_lifecycle_record(v: Variables) -> bool:
-    return v.mode == "apply" and bool(v.ttl)
 
 
 def is_lifecycle_record(obj: Mapping[str, Any]) -> bool:
@@ -40,7 +33,7 @@ def lifecycle_manifest(v: Variables) -> dict[str, Any]:
     return {
         **CONFIG_MAP.header(),
         "metadata": {
-            "name": lifecycle_name(v.cluster_name),
+            "name": lifecycle_record_name(v.cluster_name),
             "namespace": v.namespace,
             "labels": instance_labels(v),
             "annotations": {TTL_ANNOTATION: v.ttl},

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..variables import Variables
+from ..variables.derived_names import network_policy_name
 from .kinds import NETWORK_POLICY
 from .labels import OPERATOR_POD_COMPONENT, instance_labels, operator_pod_labels
 
@@ -30,10 +31,6 @@ BUS_PORT = 16379
 METRICS_PORT = 9121
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 PROXY_COMPONENT = "valkey-proxy"
-
-
-def network_policy_name(v: Variables) -> str:
-    return f"{v.cluster_name}-ingress"
 
 
 def client_namespaces(v: Variables) -> tuple[str, ...]:
@@ -58,7 +55,7 @@ def network_policy_manifest(v: Variables) -> dict[str, Any]:
     return {
         **NETWORK_POLICY.header(),
         "metadata": {
-            "name": network_policy_name(v),
+            "name": network_policy_name(v.cluster_name),
             "namespace": v.namespace,
             "labels": instance_labels(v),
         },

@@ -18,66 +18,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-import yaml
-
 from ..contract.formats import to_json
-from ..errors import Problem, VarFileError, VariablesError
+from ..errors import Problem, VariablesError
 from ..plan import Component, Plan, build_plan
-from ..reading import read_text
 from ..variables import Variables, check_mode, variables_from_mapping
 from ..variables.loading import Mode
-from ..variables.plain_data import plain_data_problem
-from ..variables.redaction import scrub
-from ..variables.schema import SPECS
-from ..variables.yaml_text import error_position, load_yaml
+from ..variables.schema import OPERATOR_VARIABLES, SPECS
 from . import flux
 from .tree import RenderedTree, render_tree
 
 CONTRACTS_FILE = "contracts.json"
-
-
-def read_each_file(path: Path) -> list[Mapping[str, Any]]:
-    """The list of per-environment overrides in a YAML or JSON file."""
-    text = read_text(path, what="--each file")
-    try:
-        loaded = load_yaml(text)
-    except yaml.YAMLError as error:
-        problem = scrub(getattr(error, "problem", None) or "syntax error", text)
-        raise VarFileError(
-            f"--each file {str(path)!r} is not valid YAML or JSON: {problem}{error_position(error)}"
-        ) from None
-    if not isinstance(loaded, list) or not loaded:
-        raise VarFileError(
-            f"--each file {str(path)!r} must hold a non-empty list of variable mappings"
-        )
-    shape = plain_data_problem(loaded)
-    if shape:
-        raise VarFileError(f"--each file {str(path)!r}: {shape}")
-    return loaded
-
-
-# What the shared operator is made of: every entry of a batch must agree on these.
-OPERATOR_VARIABLES = (
-    "operator_namespace",
-    "create_namespaces",
-    "helm_release_name",
-    "chart_repository",
-    "chart_name",
-    "chart_version",
-    "helm_wait",
-    "helm_timeout",
-    "helm_values",
-    "flux_namespace",
-    "flux_source_kind",
-    "flux_helm_repository_name",
-    "flux_helm_repository_interval",
-    "flux_helm_release_interval",
-    "flux_git_repository_name",
-)
 
 
 class Environments(NamedTuple):

@@ -67,7 +67,7 @@ def _service_monitor(v: Variables) -> Iterator[Problem]:
 
 def _pdb_min_available(v: Variables) -> Iterator[Problem]:
     # Only where a PDB is created: with replicas = 0 there is none (plan warns instead).
-    if v.pdb_enabled and v.replicas > 0 and v.pdb_min_available >= v.pods:
+    if v.creates_pdb and v.pdb_min_available >= v.pods:
         yield Problem(
             "pdb_min_available",
             f"must be below the pod count nodes × (replicas + 1) = {v.pods} "
@@ -138,7 +138,7 @@ def _plaintext_in_git(v: Variables) -> Iterator[Problem]:
 
 
 def _pdb_name_free(v: Variables) -> Iterator[Problem]:
-    if v.pdb_enabled and v.replicas > 0 and v.pdb_name == v.cluster_name:
+    if v.creates_pdb and v.pdb_name == v.cluster_name:
         yield Problem(
             "pdb_name",
             f"must differ from cluster_name ({v.cluster_name!r}): the operator keeps its own "
