@@ -118,19 +118,9 @@ def destroy(
 
     # Who still needs the operator (and our namespaces), now that ours are gone.
     remaining = [ObjectRef.from_object(VALKEY, obj) for obj in kube.list(VALKEY, ALL_NAMESPACES)]
-    kept: list[tuple[ObjectRef, str]] = []
-    namespaces: list[ObjectRef] = []
-    for ref in (r for r in refs if r.kind == NAMESPACE):
-        inside = [str(v) for v in remaining if v.namespace == ref.name]
-        if not inside:
-            inside = foreign_objects(kube, ref.name, our_uids, plan.variables.cluster_name)
-        if inside:
-            reason = f"it still holds {_some(inside)}"
-            kept.append((ref, reason))
-            progress.info(f"= kept {ref}: {reason}")
-        else:
-            namespaces.append(ref)
-    deleter.delete(namespaces)
+    kept = _delete_namespaces(
+        plan, deleter, [r for r in refs if r.kind == NAMESPACE], remaining, our_uids
+    )
 
     if not settle_operator:
         deferred = OperatorOutcome("deferred", "the operator release is settled after the batch")
@@ -138,6 +128,31 @@ def destroy(
     outcome = _operator(plan, helm, remaining, deleter, helm_timeout)
     progress.info(outcome.message)
     return DestroyResult(tuple(deleter.deleted), tuple(kept), outcome)
+
+
+def _delete_namespaces(
+    plan: Plan,
+    deleter: _Deleter,
+    namespaces: Sequence[ObjectRef],
+    remaining: Sequence[ObjectRef],
+    our_uids: set[str],
+) -> list[tuple[ObjectRef, str]]:
+    """Delete our namespaces that hold nothing else; the others are kept, with the reason."""
+    kept: list[tuple[ObjectRef, str]] = []
+    empty: list[ObjectRef] = []
+    for ref in namespaces:
+        inside = [str(v) for v in remaining if v.namespace == ref.name]
+        if not inside:
+            cluster = plan.variables.cluster_name
+            inside = foreign_objects(deleter.kube, ref.name, our_uids, cluster)
+        if inside:
+            reason = f"it still holds {_some(inside)}"
+            kept.append((ref, reason))
+            deleter.progress.info(f"= kept {ref}: {reason}")
+        else:
+            empty.append(ref)
+    deleter.delete(empty)
+    return kept
 
 
 def objects_to_delete(plan: Plan, kube: KubeClient) -> list[ObjectRef]:
@@ -203,10 +218,16 @@ def _operator(
     # release looking as if someone else had installed it.
     if ours:
         deleter.delete([marker])
-    # The operator's namespace goes with it, when we created it.
+    _delete_operator_namespace(plan, deleter)
+    return outcome
+
+
+def _delete_operator_namespace(plan: Plan, deleter: _Deleter) -> None:
+    """The operator's namespace goes with its release, when we created it."""
+    kube = deleter.kube
+    chart = plan.operator
     expected = operator_namespace_labels()
     ref = ObjectRef(NAMESPACE, None, chart.namespace)
     live = kube.get(ref)
     if live is not None and is_ours(live, expected):
         deleter.delete([ref])
-    return outcome

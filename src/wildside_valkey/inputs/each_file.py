@@ -15,7 +15,7 @@ from ..errors import VarFileError
 from ..reading import read_text
 from ..variables.plain_data import plain_data_problem
 from ..variables.redaction import scrub
-from ..variables.yaml_text import error_position, load_yaml
+from ..variables.yaml_text import error_position, error_problem, load_yaml
 
 
 def read_each_file(path: Path) -> list[Mapping[str, Any]]:
@@ -24,7 +24,7 @@ def read_each_file(path: Path) -> list[Mapping[str, Any]]:
     try:
         loaded = load_yaml(text)
     except yaml.YAMLError as error:
-        problem = scrub(getattr(error, "problem", None) or "syntax error", text)
+        problem = scrub(error_problem(error), text)
         raise VarFileError(
             f"--each file {str(path)!r} is not valid YAML or JSON: {problem}{error_position(error)}"
         ) from None
