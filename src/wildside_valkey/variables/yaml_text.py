@@ -249,7 +249,8 @@ def _unsupported_tag(node: yaml.Node) -> UnsupportedYamlError:
     )
 
 
-_KINDS = {
+# What a loaded document that should have been a mapping is, in words.
+_LOADED_KINDS = {
     "int": "a number",
     "float": "a number",
     "str": "a string",
@@ -263,7 +264,7 @@ class NotAMappingError(ValueError):
 
     def __init__(self, loaded: object) -> None:
         name = type(loaded).__name__
-        self.kind = _KINDS.get(name, name)
+        self.kind = _LOADED_KINDS.get(name, name)
         super().__init__(f"not a YAML mapping (got {self.kind})")
 
 
