@@ -18,6 +18,7 @@ import pytest
 
 from wildside_valkey.errors import VariablesError
 from wildside_valkey.plan import build_plan
+from wildside_valkey.render.batch import environment_variables
 from wildside_valkey.render.tree import render_manifests
 from wildside_valkey.variables import VARIABLE_NAMES, variables_from_mapping
 from wildside_valkey.variables.schema import OPERATOR_VARIABLES, SPECS
@@ -95,8 +96,6 @@ def test_each_variable_reaches_the_operator_only_if_marked(name: str) -> None:
 
 
 def test_a_batch_refuses_entries_that_disagree_on_a_marked_variable() -> None:
-    from wildside_valkey.render.batch import environment_variables  # noqa: PLC0415
-
     name = "flux_service_account_name"
     assert name in OPERATOR_VARIABLES
     entries = [{"cluster_name": "a"}, {"cluster_name": "b", name: "flux-tenant"}]

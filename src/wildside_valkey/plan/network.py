@@ -46,7 +46,7 @@ def network_policy_manifest(v: Variables) -> dict[str, Any]:
     ]
     if v.prometheus_enabled:
         rules.append(_rule([METRICS_PORT], [_namespace(v.network_policy_monitoring_namespace)]))
-    if v.external_access_enabled and v.external_access_type == "proxy":
+    if v.uses_proxy:
         proxy = {**pods, OPERATOR_POD_COMPONENT[0]: PROXY_COMPONENT}
         rules.append(_rule([CLIENT_PORT], [{"podSelector": {"matchLabels": proxy}}]))
     elif v.external_access_enabled:

@@ -111,7 +111,7 @@ def external_access_manifest(v: Variables) -> dict[str, Any]:
         "type": _EXTERNAL_ACCESS_TYPES[v.external_access_type],
     }
     annotations = dict(v.external_access_annotations)
-    if v.external_access_type == "proxy":
+    if v.uses_proxy:
         # Always the object: with TLS the v0.0.61 controller reads proxy.hostname without a
         # nil check (upsertProxyCertificate) and crashes on every reconcile when it is absent.
         proxy: dict[str, Any] = {"replicas": v.external_access_proxy_replicas}

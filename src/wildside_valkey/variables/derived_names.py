@@ -70,14 +70,13 @@ def derived_names(v: Variables) -> Iterator[DerivedName]:
     yield DerivedName(headless_service_name(n), "headless Service", SERVICE_NAME_LIMIT)
     if v.prometheus_enabled:
         yield DerivedName(f"{n}-metrics", "metrics Service", SERVICE_NAME_LIMIT)
-    if v.external_access_enabled:
-        if v.external_access_type == "proxy":
-            proxy = proxy_service_name(n)
-            yield DerivedName(proxy, "proxy Service", SERVICE_NAME_LIMIT)
-            yield DerivedName(f"{proxy}-tls", "proxy certificate Secret", HOST_NAME_LIMIT)
-        else:
-            last = max(v.nodes - 1, 0)
-            yield DerivedName(f"{n}-external-{last}", "per-shard Service", SERVICE_NAME_LIMIT)
+    if v.uses_proxy:
+        proxy = proxy_service_name(n)
+        yield DerivedName(proxy, "proxy Service", SERVICE_NAME_LIMIT)
+        yield DerivedName(f"{proxy}-tls", "proxy certificate Secret", HOST_NAME_LIMIT)
+    elif v.external_access_enabled:
+        last = max(v.nodes - 1, 0)
+        yield DerivedName(f"{n}-external-{last}", "per-shard Service", SERVICE_NAME_LIMIT)
     if v.contract_configmap_enabled:
         yield DerivedName(contract_configmap_name(n), "contract ConfigMap", HOST_NAME_LIMIT)
 

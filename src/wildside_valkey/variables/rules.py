@@ -98,9 +98,7 @@ def _oci_source(v: Variables) -> Iterator[Problem]:
 
 def _external_hostname(v: Variables) -> Iterator[Problem]:
     # Only the proxy has one address; per-shard LoadBalancers each get their own.
-    if v.external_access_hostname and not (
-        v.external_access_enabled and v.external_access_type == "proxy"
-    ):
+    if v.external_access_hostname and not v.uses_proxy:
         yield Problem(
             "external_access_hostname",
             "needs external_access_enabled = true and external_access_type = proxy: it names "

@@ -481,6 +481,11 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
         return self.pdb_enabled and self.replicas > 0
 
     @property
+    def uses_proxy(self) -> bool:
+        """Whether clients outside reach the cluster through the operator's Envoy proxy."""
+        return self.external_access_enabled and self.external_access_type == "proxy"
+
+    @property
     def records_lifecycle(self) -> bool:
         """Whether the preview lifecycle record is written: apply mode only, with a ``ttl``."""
         return self.mode == "apply" and bool(self.ttl)
