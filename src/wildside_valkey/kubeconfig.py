@@ -34,7 +34,12 @@ from lightkube.config.models import Cluster, User
 
 from .errors import BadInputError
 from .reading import InputFileError, read_text
-from .variables.yaml_text import error_position, load_yaml
+from .variables.yaml_text import (
+    NotAMappingError,
+    error_position,
+    error_problem,
+    load_yaml_mapping,
+)
 
 DEFAULT_KUBECONFIG = Path("~/.kube/config")
 # Fields holding file paths, resolved against the file that defines them
@@ -169,19 +174,17 @@ def _load(path: Path) -> Mapping[str, Any]:
     try:
         # The bounded reader and the one YAML reader: a FIFO or an alias bomb given as a
         # kubeconfig is refused, not waited on or expanded.
-        document = load_yaml(read_text(path, what="kubeconfig"))
+        # An empty file adds nothing (kubectl reads it as an empty config).
+        return load_yaml_mapping(read_text(path, what="kubeconfig"))
     except InputFileError as error:
         raise KubeconfigError(str(error)) from error
     except yaml.YAMLError as error:
-        problem = getattr(error, "problem", None) or "syntax error"
+        where = error_position(error)
         raise KubeconfigError(
-            f"kubeconfig {path} is not valid: {problem}{error_position(error)}"
+            f"kubeconfig {path} is not valid: {error_problem(error)}{where}"
         ) from error
-    if document is None:
-        return {}  # an empty file adds nothing (kubectl reads it as an empty config)
-    if not isinstance(document, dict):
-        raise KubeconfigError(f"kubeconfig {path} is not valid: not a YAML mapping")
-    return document
+    except NotAMappingError:
+        raise KubeconfigError(f"kubeconfig {path} is not valid: not a YAML mapping") from None
 
 
 def _parse(document: dict[str, Any], first: Path, source: str) -> KubeConfig:

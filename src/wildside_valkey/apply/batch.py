@@ -42,11 +42,10 @@ from .operations import (
     converge_release,
     helm_action,
     send_change,
+    wait_for_crd,
 )
 from .progress import Progress
-from .readiness import crd_condition
 from .release import HelmAction, HelmVerb
-from .waiting import wait_for
 
 _DONE = {
     HelmVerb.INSTALL: "installed",
@@ -155,9 +154,7 @@ def converge_operator(
         send_change(kube, change, options.force_conflicts, progress, known)
     if action.changes:
         converge_release(plan, kube, helm, action, options=options, progress=progress)
-    wait_for(
-        kube, [crd_condition()], timeout=options.seconds(plan), poll=options.poll, reporter=progress
-    )
+    wait_for_crd(plan, kube, options, progress)
     return action
 
 

@@ -2,7 +2,8 @@
 
 A static table instead of API discovery: apply mode only ever writes the kinds
 the plan produces, so knowing their REST names up front saves a round trip per
-group and keeps request building pure.
+group and keeps request building pure. The descriptors themselves live in
+``plan.kinds`` (one per kind); this module adds the lookup and object references.
 """
 
 from __future__ import annotations
@@ -11,61 +12,48 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..plan import Resource
+from ..plan.kinds import (
+    CONFIG_MAP,
+    EXTERNAL_SECRET,
+    NAMESPACE,
+    NETWORK_POLICY,
+    PLANNED_KINDS,
+    POD_DISRUPTION_BUDGET,
+    SECRET,
+    STATEFUL_SET,
+    VALKEY,
+    Kind,
+)
+
+__all__ = [
+    "CONFIG_MAP",
+    "CRD",
+    "EXTERNAL_SECRET",
+    "KINDS",
+    "NAMESPACE",
+    "NETWORK_POLICY",
+    "POD_DISRUPTION_BUDGET",
+    "SECRET",
+    "STATEFUL_SET",
+    "VALKEY",
+    "VALKEY_CRD_NAME",
+    "Kind",
+    "ObjectRef",
+    "kind_of",
+]
 
 
-@dataclass(frozen=True, slots=True)
-class Kind:
-    """One REST resource type: where it lives on the API server."""
-
-    group: str
-    version: str
-    kind: str
-    plural: str
-    namespaced: bool
-
-    @property
-    def api_version(self) -> str:
-        return f"{self.group}/{self.version}" if self.group else self.version
-
-    @property
-    def resource(self) -> str:
-        """The name RBAC rules and API messages use: ``secrets``, ``valkeys.hyperspike.io``."""
-        return f"{self.plural}.{self.group}" if self.group else self.plural
-
-    def collection_path(self, namespace: str | None = None) -> str:
-        base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
-        if self.namespaced and namespace is not None:
-            return f"{base}/namespaces/{namespace}/{self.plural}"
-        return f"{base}/{self.plural}"
-
-
-NAMESPACE = Kind("", "v1", "Namespace", "namespaces", namespaced=False)
-SECRET = Kind("", "v1", "Secret", "secrets", namespaced=True)
-CONFIG_MAP = Kind("", "v1", "ConfigMap", "configmaps", namespaced=True)
-EXTERNAL_SECRET = Kind("external-secrets.io", "v1", "ExternalSecret", "externalsecrets", True)
-VALKEY = Kind("hyperspike.io", "v1", "Valkey", "valkeys", namespaced=True)
-NETWORK_POLICY = Kind("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", True)
-POD_DISRUPTION_BUDGET = Kind("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", True)
-# Not written by apply: the operator's, read to see a change of the Valkey rolled out.
-STATEFUL_SET = Kind("apps", "v1", "StatefulSet", "statefulsets", namespaced=True)
+# Not written by apply and not planned: waited for before a Valkey is written.
 CRD = Kind(
     "apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", False
 )
 
-KINDS: tuple[Kind, ...] = (
-    NAMESPACE,
-    SECRET,
-    EXTERNAL_SECRET,
-    NETWORK_POLICY,
-    VALKEY,
-    POD_DISRUPTION_BUDGET,
-    CONFIG_MAP,
-    CRD,
-)
+# The planned kinds in apply order, and the CRD; found by (apiVersion, kind).
+KINDS: tuple[Kind, ...] = (*PLANNED_KINDS, CRD)
 _BY_TYPE = {(kind.api_version, kind.kind): kind for kind in KINDS}
 
 # The name of the operator's CRD: applying a Valkey waits until it is Established.
-VALKEY_CRD_NAME = f"{VALKEY.plural}.{VALKEY.group}"
+VALKEY_CRD_NAME = VALKEY.resource
 
 
 def kind_of(api_version: str, kind: str) -> Kind:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..plan import Component, OperatorChart, Resource, operator_namespace_labels
-from .kinds import ObjectRef
+from .kinds import CONFIG_MAP, ObjectRef
 from .ownership import is_ours
 
 MARKER_NAME = "wildside-valkey-operator-release"
@@ -29,8 +29,7 @@ def marker_resource(chart: OperatorChart) -> Resource:
     return Resource.of(
         Component.OPERATOR,
         {
-            "apiVersion": "v1",
-            "kind": "ConfigMap",
+            **CONFIG_MAP.header(),
             "metadata": {
                 "name": MARKER_NAME,
                 "namespace": chart.namespace,

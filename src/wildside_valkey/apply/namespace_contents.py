@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ..variables.derived_names import proxy_service_name
 from .api_errors import ApiRequestError
 from .client import KubeClient
 from .kinds import (
@@ -109,9 +110,9 @@ def _leftover(obj: Mapping[str, Any], cluster_name: str) -> bool:
             and labels.get("app.kubernetes.io/instance") == cluster_name
             and labels.get("app.kubernetes.io/name") == "valkey"
         )
-    if kind == "Secret":
+    if kind == SECRET.kind:
         certificate = (metadata.get("annotations") or {}).get(_CERT_ANNOTATION)
-        return certificate in (cluster_name, f"{cluster_name}-proxy")
+        return certificate in (cluster_name, proxy_service_name(cluster_name))
     return False
 
 

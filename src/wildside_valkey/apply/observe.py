@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from ..plan import APPLY_ORDER, Plan, instance_labels
+from ..plan import Plan, instance_labels
+from ..plan.kinds import PLANNED_KINDS
 from .changes import LiveState
-from .kinds import KINDS, NAMESPACE, Kind, ObjectRef
+from .kinds import NAMESPACE, Kind, ObjectRef
 from .marker import marker_ref
 
 
@@ -28,8 +29,7 @@ class Observer(Protocol):
 
 def managed_kinds() -> tuple[Kind, ...]:
     """The kinds apply mode writes, in the plan's one order."""
-    by_name = {kind.kind: kind for kind in KINDS}
-    return tuple(by_name[name] for name in APPLY_ORDER if name in by_name)
+    return PLANNED_KINDS
 
 
 def labelled_kinds() -> tuple[Kind, ...]:

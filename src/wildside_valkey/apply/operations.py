@@ -111,49 +111,53 @@ def apply_plan(
     progress = progress or NullProgress()
     # Before any write: a missing helm must not leave a half-applied cluster.
     helm = helm or Helm.locate(kube.connection.helm)
-    timeout = options.seconds(plan)
-    if prepared is not None:
-        live, changes = prepared
-    else:
-        live, changes = observe_changes(plan, kube, helm)
+    live, changes = prepared if prepared is not None else observe_changes(plan, kube, helm)
     known: dict[ObjectRef, Mapping[str, Any] | None] = dict(live.objects)
+    report_decisions(changes, progress)
+    before_helm, others = split_at_helm(plan, changes)
+    for change in before_helm:
+        send_change(kube, change, options.force_conflicts, progress, known)
+    if changes.helm.changes:
+        converge_release(plan, kube, helm, changes.helm, options=options, progress=progress)
+    if any(c.ref.kind == VALKEY and c.request() is not None for c in others):
+        wait_for_crd(plan, kube, options, progress)
+    for change in others:
+        send_change(kube, change, options.force_conflicts, progress, known)
+    wait_for(
+        kube,
+        ready_conditions(plan),
+        timeout=options.seconds(plan),
+        poll=options.poll,
+        reporter=progress,
+        known=known,
+    )
+    return ApplyResult(changes, plan.contract.to_dict())
+
+
+def report_decisions(changes: ChangeSet, progress: Progress) -> None:
+    """Say, before any write, the warnings and what is left alone (and why)."""
     for warning in changes.warnings:
         progress.info(f"warning: {warning}")
     for change in changes.changes:
         if change.action is Action.LEFT_ALONE:
             progress.info(f"= {change.ref}: left alone ({change.note})")
 
-    # Namespaces, then the release marker, both before helm; the rest after it.
+
+def split_at_helm(plan: Plan, changes: ChangeSet) -> tuple[list[Change], list[Change]]:
+    """Namespaces and the release marker, sent before helm runs; the rest, sent after it."""
     marker = marker_ref(plan.operator)
-    before_helm = [c for c in changes.changes if c.ref.kind == NAMESPACE or c.ref == marker]
-    others = [c for c in changes.changes if c.ref.kind != NAMESPACE and c.ref != marker]
-    for change in before_helm:
-        send_change(kube, change, options.force_conflicts, progress, known)
+    before: list[Change] = []
+    after: list[Change] = []
+    for change in changes.changes:
+        (before if change.ref.kind == NAMESPACE or change.ref == marker else after).append(change)
+    return before, after
 
-    if changes.helm.changes:
-        converge_release(plan, kube, helm, changes.helm, options=options, progress=progress)
 
-    if any(c.ref.kind == VALKEY and c.request() is not None for c in others):
-        wait_for(
-            kube,
-            [crd_condition()],
-            timeout=timeout,
-            poll=options.poll,
-            reporter=progress,
-        )
-
-    for change in others:
-        send_change(kube, change, options.force_conflicts, progress, known)
-
+def wait_for_crd(plan: Plan, kube: KubeClient, options: ApplyOptions, progress: Progress) -> None:
+    """The operator's CRD Established: before then the API server does not serve ``Valkey``."""
     wait_for(
-        kube,
-        ready_conditions(plan),
-        timeout=timeout,
-        poll=options.poll,
-        reporter=progress,
-        known=known,
+        kube, [crd_condition()], timeout=options.seconds(plan), poll=options.poll, reporter=progress
     )
-    return ApplyResult(changes, plan.contract.to_dict())
 
 
 def converge_release(

@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..plan.labels import CLUSTER_KEY, MANAGED_BY, MANAGED_BY_KEY
-from ..plan.lifecycle import TTL_ANNOTATION, is_lifecycle_record, lifecycle_name
+from ..plan.lifecycle import TTL_ANNOTATION, is_lifecycle_record
+from ..variables.derived_names import lifecycle_record_name
 from ..variables.formats import go_duration_seconds
 from .client import ALL_NAMESPACES
 from .kinds import CONFIG_MAP, VALKEY
@@ -80,7 +81,7 @@ def list_previews(kube: Observer) -> list[Preview]:
     for record in kube.list(CONFIG_MAP, ALL_NAMESPACES, _MANAGED):
         metadata = record.get("metadata") or {}
         cluster = labels_of(record).get(CLUSTER_KEY, "")
-        mine = applied_by_us(record) and metadata.get("name") == lifecycle_name(cluster)
+        mine = applied_by_us(record) and metadata.get("name") == lifecycle_record_name(cluster)
         if mine and is_lifecycle_record({**record, "kind": "ConfigMap"}):
             records[(str(metadata.get("namespace", "")), cluster)] = record
     found: dict[tuple[str, str], Preview] = {}

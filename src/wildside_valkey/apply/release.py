@@ -272,9 +272,10 @@ def list_args(chart: OperatorChart, target: HelmTarget) -> list[str]:
     ]
 
 
-def history_args(chart: OperatorChart, target: HelmTarget) -> list[str]:
+def _release_query(verb: tuple[str, ...], chart: OperatorChart, target: HelmTarget) -> list[str]:
+    """A read-only helm command about the release, answered in JSON."""
     return [
-        "history",
+        *verb,
         chart.release_name,
         "--namespace",
         chart.namespace,
@@ -282,6 +283,10 @@ def history_args(chart: OperatorChart, target: HelmTarget) -> list[str]:
         "json",
         *target.flags(),
     ]
+
+
+def history_args(chart: OperatorChart, target: HelmTarget) -> list[str]:
+    return _release_query(("history",), chart, target)
 
 
 def last_deployed_in_history(history_output: str) -> int | None:
@@ -308,16 +313,7 @@ def rollback_args(
 
 
 def get_values_args(chart: OperatorChart, target: HelmTarget) -> list[str]:
-    return [
-        "get",
-        "values",
-        chart.release_name,
-        "--namespace",
-        chart.namespace,
-        "--output",
-        "json",
-        *target.flags(),
-    ]
+    return _release_query(("get", "values"), chart, target)
 
 
 def upgrade_args(

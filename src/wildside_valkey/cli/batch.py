@@ -20,8 +20,9 @@ import click
 from ..contract.formats import to_json
 from ..errors import EXIT_FAILURE
 from ..inputs import load_raw_values
+from ..inputs.each_file import read_each_file
 from ..plan import Plan, build_plan
-from ..render.batch import environment_variables, read_each_file
+from ..render.batch import environment_variables
 from .options import command_variables, tofu_sources, warn
 
 if TYPE_CHECKING:

@@ -35,6 +35,7 @@ from .options import (
 
 if TYPE_CHECKING:
     from ..apply import ChangeSet, KubeClient, LiveState, Progress, Redactor
+    from ..apply.release import ReleaseState
     from ..apply.retry import Transient
     from ..apply.saved_plan import SavedPlan
 
@@ -180,7 +181,6 @@ def _plan(
 ) -> ChangeSet:
     from ..apply import Helm, PlainProgress, format_plan  # noqa: PLC0415
     from ..apply.operations import observe_changes  # noqa: PLC0415
-    from ..apply.saved_plan import save_plan  # noqa: PLC0415
 
     the_plan = _load(var_files, var_options)
     redact = _redactor(the_plan)
@@ -199,21 +199,45 @@ def _plan(
         )
         click.echo(text, nl=False)
         if out_file is not None:
-            save_plan(
+            release = helm.release(the_plan.operator, kube)
+            _save_plan(
                 out_file,
-                variables=the_plan.variables,
-                changes=changes,
-                live=live,
-                release=helm.release(the_plan.operator, kube),
-                cluster=kube.connection.describe(),
+                the_plan,
+                observed=(live, changes),
+                release=release,
+                kube=kube,
                 shown=shown,
             )
-            click.echo(
-                f"saved the plan to {out_file}; `wildside-valkey apply --plan {out_file}` "
-                "applies exactly this",
-                err=True,
-            )
     return changes
+
+
+def _save_plan(
+    out_file: Path,
+    the_plan: Plan,
+    *,
+    observed: tuple[LiveState, ChangeSet],
+    release: ReleaseState | None,
+    kube: KubeClient,
+    shown: str,
+) -> None:
+    """``plan --out``: what ``apply --plan`` applies exactly, or refuses if the cluster moved."""
+    from ..apply.saved_plan import save_plan  # noqa: PLC0415
+
+    live, changes = observed
+    save_plan(
+        out_file,
+        variables=the_plan.variables,
+        changes=changes,
+        live=live,
+        release=release,
+        cluster=kube.connection.describe(),
+        shown=shown,
+    )
+    click.echo(
+        f"saved the plan to {out_file}; `wildside-valkey apply --plan {out_file}` "
+        "applies exactly this",
+        err=True,
+    )
 
 
 @click.command(cls=VariableCommand)
@@ -257,8 +281,6 @@ def apply(
     applied preview's contract, names every failed preview, and exits 1 if any failed
     (a batch is never asked about: it is for pipelines).
     """
-    from ..apply import ApplyOptions, apply_plan  # noqa: PLC0415 - lazy on purpose
-
     if each_file is not None:
         if plan_file is not None:
             raise click.UsageError("--each and --plan cannot be used together")
@@ -267,6 +289,29 @@ def apply(
         plans = plans_from_each_file(var_files, var_options, each_file)
         run_apply_each(plans, cluster, timeout, force_conflicts, concurrency)
         return
+    _apply_one(
+        var_files,
+        var_options,
+        plan_file=plan_file,
+        auto_approve=auto_approve,
+        timeout=timeout,
+        force_conflicts=force_conflicts,
+        cluster=cluster,
+    )
+
+
+def _apply_one(
+    var_files: tuple[str, ...],
+    var_options: tuple[str, ...],
+    *,
+    plan_file: Path | None,
+    auto_approve: bool,
+    timeout: int | None,
+    force_conflicts: bool,
+    cluster: dict[str, Any],
+) -> None:
+    """One instance: show the plan and ask (on a terminal), apply, print the contract."""
+    from ..apply import ApplyOptions, apply_plan  # noqa: PLC0415 - lazy on purpose
 
     if plan_file is not None:
         the_plan, saved = _load_saved(plan_file, var_files, var_options)
@@ -348,6 +393,21 @@ def destroy(
         plans = plans_from_each_file(var_files, var_options, each_file)
         run_destroy_each(plans, cluster, timeout, output, concurrency)
         return
+    _destroy_one(
+        var_files, var_options, timeout, output, auto_approve=auto_approve, cluster=cluster
+    )
+
+
+def _destroy_one(
+    var_files: tuple[str, ...],
+    var_options: tuple[str, ...],
+    timeout: int | None,
+    output: Output,
+    *,
+    auto_approve: bool,
+    cluster: dict[str, Any],
+) -> None:
+    """One instance: confirm (on a terminal), delete what is ours, report what went."""
     from ..apply import ApplyOptions, format_destroy  # noqa: PLC0415 - lazy on purpose
     from ..apply import destroy as destroy_instance  # noqa: PLC0415
 

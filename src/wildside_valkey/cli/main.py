@@ -94,36 +94,11 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
-    # Secret lines remembered by an earlier run in this process (tests run many) are
-    # forgotten; a process that has not read anything has none, and need not import.
-    reading = sys.modules.get("wildside_valkey.reading")
-    if reading is not None:
-        reading.forget_secret_lines()
-    try:
-        os.getcwd()
-    except FileNotFoundError:
-        click.echo(
-            "error: the current folder no longer exists (it was deleted or moved); "
-            "cd to an existing folder and run again",
-            err=True,
-        )
-        sys.exit(EXIT_BAD_INPUT)
+    _start_fresh()
     try:
         status = cli.main(args=argv, prog_name="wildside-valkey", standalone_mode=False)
     except click.ClickException as error:
-        if isinstance(error, click.UsageError) and error.message.startswith(
-            "Got unexpected extra argument"
-        ):
-            # Most often `--var NAME VALUE` without "=": the stray word may be a password.
-            error = click.UsageError(
-                "got unexpected extra arguments (not shown: a misplaced value may be a "
-                "secret); variables are set with --var NAME=VALUE",
-                ctx=error.ctx,
-            )
-        error.show()
-        # plan --detailed-exitcode: 2 means "changes present", so a usage error exits 1 (tofu).
-        detailed = "--detailed-exitcode" in (sys.argv[1:] if argv is None else argv)
-        sys.exit(EXIT_FAILURE if detailed and error.exit_code == 2 else error.exit_code)
+        _usage_exit(error, sys.argv[1:] if argv is None else argv)
     except click.Abort:
         click.echo("Aborted!", err=True)
         sys.exit(EXIT_FAILURE)
@@ -150,3 +125,38 @@ def main(argv: list[str] | None = None) -> NoReturn:
         )
         sys.exit(EXIT_FAILURE)
     sys.exit(status if isinstance(status, int) else 0)
+
+
+def _start_fresh() -> None:
+    """Before a command: forget an earlier run's secrets; refuse a deleted working folder."""
+    # Secret lines remembered by an earlier run in this process (tests run many) are
+    # forgotten; a process that has not read anything has none, and need not import.
+    reading = sys.modules.get("wildside_valkey.reading")
+    if reading is not None:
+        reading.forget_secret_lines()
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        click.echo(
+            "error: the current folder no longer exists (it was deleted or moved); "
+            "cd to an existing folder and run again",
+            err=True,
+        )
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def _usage_exit(error: click.ClickException, argv: list[str]) -> NoReturn:
+    """Show a usage error (never a stray value, which may be a secret) and exit."""
+    if isinstance(error, click.UsageError) and error.message.startswith(
+        "Got unexpected extra argument"
+    ):
+        # Most often `--var NAME VALUE` without "=": the stray word may be a password.
+        error = click.UsageError(
+            "got unexpected extra arguments (not shown: a misplaced value may be a "
+            "secret); variables are set with --var NAME=VALUE",
+            ctx=error.ctx,
+        )
+    error.show()
+    # plan --detailed-exitcode: 2 means "changes present", so a usage error exits 1 (tofu).
+    detailed = "--detailed-exitcode" in argv
+    sys.exit(EXIT_FAILURE if detailed and error.exit_code == 2 else error.exit_code)

@@ -8,9 +8,10 @@ import click
 
 from ..contract.formats import to_json
 from ..inputs import load_raw_values
+from ..inputs.each_file import read_each_file
 from ..plan import build_plan
 from ..render import render_to, write_tree
-from ..render.batch import environment_variables, read_each_file, render_batch
+from ..render.batch import environment_variables, render_batch
 from .options import (
     VariableCommand,
     command_variables,

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ContractError
+from ..variables.derived_names import contract_configmap_name
 from .model import Contract
 from .shape import SCHEMA, Entry, Field, Kind, NullableObject
 
@@ -53,21 +54,27 @@ def contract_env(contract: ContractData) -> dict[str, str]:
     return env
 
 
-def contract_configmap(contract: ContractData) -> dict[str, Any]:
-    """A ConfigMap ``<cluster_name>-contract`` in the cluster namespace, for ``envFrom``."""
+def contract_configmap(
+    contract: ContractData, *, labels: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """A ConfigMap ``<cluster_name>-contract`` in the cluster namespace, for ``envFrom``.
+
+    ``labels`` are added to the ConfigMap's own (the plan adds the instance's).
+    """
     env = contract_env(contract)
     name = env[env_name(("cluster_name",))]
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": {
-            "name": f"{name}-contract",
+            "name": contract_configmap_name(name),
             "namespace": env[env_name(("cluster_namespace",))],
             "labels": {
                 "app.kubernetes.io/name": "wildside-valkey",
                 "app.kubernetes.io/component": "contract",
                 "app.kubernetes.io/instance": name,
                 "app.kubernetes.io/managed-by": "wildside-valkey",
+                **(labels or {}),
             },
         },
         "data": env,

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from ..variables import Variables
+from ..variables.derived_names import headless_service_name
 from .credentials import password_secret_ref
 
 VALKEY_PORT = 6379
@@ -86,7 +87,7 @@ class Contract(msgspec.Struct, frozen=True):
 
 def build_contract(v: Variables) -> Contract:
     service = f"{v.cluster_name}.{v.namespace}.svc.{v.cluster_domain}"
-    headless = f"{v.cluster_name}-headless.{v.namespace}.svc.{v.cluster_domain}"
+    headless = f"{headless_service_name(v.cluster_name)}.{v.namespace}.svc.{v.cluster_domain}"
     secret = password_secret_ref(v)
     credentials = Credentials(secret[0], secret[1], v.namespace) if secret else None
     # Every Valkey carries storage (the operator cannot run one without), so this is

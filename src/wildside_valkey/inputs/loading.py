@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import Any, Literal, NamedTuple, TextIO
 
 from ..variables import Variables, check_mode
 from .precedence import (
+    Layer,
     OptionKind,
     command_line,
     gather_layers,
@@ -48,13 +49,8 @@ def load_variables(
     ``expect_mode`` is the mode the calling command needs (a disagreement is bad
     input); ``validate_for="named"`` checks the rules of the variables' own mode.
     """
-    layers = gather_layers(
-        command_line(var_files, var_options, order),
-        values=values,
-        environ=environ,
-        folder=folder,
-        stdin=stdin,
-    )
+    sources = _Sources(values, environ, folder, stdin)
+    layers = sources.layers(var_files, var_options, order)
     variables = variables_from_layers(layers, for_mode=expect_mode or validate_for)
     if expect_mode is not None:
         check_mode(variables, expect_mode)
@@ -72,11 +68,28 @@ def load_raw_values(
     stdin: TextIO | None = None,
 ) -> dict[str, Any]:
     """The merged, not yet validated values of every source (see :func:`load_variables`)."""
-    layers = gather_layers(
-        command_line(var_files, var_options, order),
-        values=values,
-        environ=environ,
-        folder=folder,
-        stdin=stdin,
-    )
+    layers = _Sources(values, environ, folder, stdin).layers(var_files, var_options, order)
     return merge_layers(layers)[0]
+
+
+class _Sources(NamedTuple):
+    """Where values come from besides the command line (see :func:`load_variables`)."""
+
+    values: Mapping[str, Any] | None
+    environ: Mapping[str, str] | None
+    folder: Path | None
+    stdin: TextIO | None
+
+    def layers(
+        self,
+        var_files: Sequence[str | Path],
+        var_options: Sequence[str],
+        order: Sequence[OptionKind],
+    ) -> list[Layer]:
+        return gather_layers(
+            command_line(var_files, var_options, order),
+            values=self.values,
+            environ=self.environ,
+            folder=self.folder,
+            stdin=self.stdin,
+        )

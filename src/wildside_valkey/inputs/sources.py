@@ -23,7 +23,7 @@ from ..errors import Problem, VarFileError, VariablesError
 from ..reading import MAX_INPUT_BYTES, read_text, remember_secret_lines
 from ..variables.plain_data import plain_data_problem
 from ..variables.redaction import SECRET_VARIABLE, scrub
-from ..variables.yaml_text import error_position, load_yaml
+from ..variables.yaml_text import error_position, error_problem, load_yaml
 
 RawValues = dict[str, Any]
 VarFileKind = Literal["hcl", "json", "yaml"]
@@ -138,8 +138,9 @@ def _parse_yaml(text: str) -> Any:
     try:
         return load_yaml(text)
     except yaml.YAMLError as error:
-        problem = getattr(error, "problem", None) or "syntax error"
-        raise _ParseError("is not valid YAML: ", problem, error_position(error)) from None
+        raise _ParseError(
+            "is not valid YAML: ", error_problem(error), error_position(error)
+        ) from None
 
 
 def _parse_hcl(text: str) -> Any:

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from ..contract import Contract, build_contract, contract_configmap
 from ..variables import Variables
 from .credentials import credentials_manifest
-from .disruption import pdb_manifest, wants_pdb
+from .disruption import pdb_manifest
 from .labels import instance_labels
-from .lifecycle import lifecycle_manifest, wants_lifecycle_record
+from .lifecycle import lifecycle_manifest
 from .model import Component, Plan, Resource
 from .namespaces import cluster_namespace_manifest, operator_namespace_manifest
 from .network import network_policy_manifest
@@ -41,11 +41,10 @@ def _resources(v: Variables, contract: Contract) -> Iterator[Resource]:
     if v.network_policy_enabled:
         yield Resource.of(Component.CLUSTER, network_policy_manifest(v))
     yield Resource.of(Component.CLUSTER, valkey_manifest(v))
-    if wants_pdb(v):
+    if v.creates_pdb:
         yield Resource.of(Component.CLUSTER, pdb_manifest(v))
     if v.contract_configmap_enabled:
-        configmap = contract_configmap(contract.to_dict())
-        configmap["metadata"]["labels"] = {**configmap["metadata"]["labels"], **instance_labels(v)}
+        configmap = contract_configmap(contract.to_dict(), labels=instance_labels(v))
         yield Resource.of(Component.CLUSTER, configmap)
-    if wants_lifecycle_record(v):
+    if v.records_lifecycle:
         yield Resource.of(Component.CLUSTER, lifecycle_manifest(v))

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..contract import CredentialStrategy, credential_strategy
 from ..variables import Variables
+from .kinds import EXTERNAL_SECRET, SECRET
 from .labels import ALLOW_PLAINTEXT_ANNOTATION, instance_labels
 
 
@@ -30,8 +31,7 @@ def secret_manifest(v: Variables) -> dict[str, Any]:
         metadata["annotations"] = {ALLOW_PLAINTEXT_ANNOTATION: "true"}
     encoded = base64.b64encode(v.password.encode("utf-8")).decode("ascii")
     return {
-        "apiVersion": "v1",
-        "kind": "Secret",
+        **SECRET.header(),
         "metadata": metadata,
         "type": "Opaque",
         # `data`, not `stringData`: the API server stores only `data`, so a later
@@ -42,8 +42,7 @@ def secret_manifest(v: Variables) -> dict[str, Any]:
 
 def external_secret_manifest(v: Variables) -> dict[str, Any]:
     return {
-        "apiVersion": "external-secrets.io/v1",
-        "kind": "ExternalSecret",
+        **EXTERNAL_SECRET.header(),
         "metadata": {
             "name": v.password_secret_name,
             "namespace": v.namespace,

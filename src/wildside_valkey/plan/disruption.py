@@ -5,18 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..variables import Variables
+from .kinds import POD_DISRUPTION_BUDGET
 from .labels import instance_labels, operator_pod_labels
-
-
-def wants_pdb(v: Variables) -> bool:
-    # The seed's rule: a PDB only protects something when there are replicas.
-    return v.pdb_enabled and v.replicas > 0
 
 
 def pdb_manifest(v: Variables) -> dict[str, Any]:
     return {
-        "apiVersion": "policy/v1",
-        "kind": "PodDisruptionBudget",
+        **POD_DISRUPTION_BUDGET.header(),
         "metadata": {"name": v.pdb_name, "namespace": v.namespace, "labels": instance_labels(v)},
         "spec": {
             "minAvailable": v.pdb_min_available,

@@ -16,31 +16,24 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..variables import Variables
+from ..variables.derived_names import lifecycle_record_name
+from .kinds import CONFIG_MAP
 from .labels import instance_labels
 
 TTL_ANNOTATION = "wildside-valkey.io/ttl"
 
 
-def lifecycle_name(cluster_name: str) -> str:
-    return f"{cluster_name}-lifecycle"
-
-
-def wants_lifecycle_record(v: Variables) -> bool:
-    return v.mode == "apply" and bool(v.ttl)
-
-
 def is_lifecycle_record(obj: Mapping[str, Any]) -> bool:
     """A ConfigMap carrying the TTL annotation (planned, or read back from the cluster)."""
-    metadata = obj.get("metadata") or {}
-    return obj.get("kind") == "ConfigMap" and TTL_ANNOTATION in (metadata.get("annotations") or {})
+    annotations = (obj.get("metadata") or {}).get("annotations") or {}
+    return obj.get("kind") == CONFIG_MAP.kind and TTL_ANNOTATION in annotations
 
 
 def lifecycle_manifest(v: Variables) -> dict[str, Any]:
     return {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
+        **CONFIG_MAP.header(),
         "metadata": {
-            "name": lifecycle_name(v.cluster_name),
+            "name": lifecycle_record_name(v.cluster_name),
             "namespace": v.namespace,
             "labels": instance_labels(v),
             "annotations": {TTL_ANNOTATION: v.ttl},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..variables import Variables
+from .kinds import NAMESPACE
 from .labels import instance_labels, operator_namespace_labels
 
 
@@ -17,4 +18,4 @@ def cluster_namespace_manifest(v: Variables) -> dict[str, Any]:
 
 
 def _namespace(name: str, labels: dict[str, str]) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}}
+    return {**NAMESPACE.header(), "metadata": {"name": name, "labels": labels}}

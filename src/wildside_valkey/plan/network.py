@@ -22,6 +22,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..variables import Variables
+from ..variables.derived_names import network_policy_name
+from .kinds import NETWORK_POLICY
 from .labels import OPERATOR_POD_COMPONENT, instance_labels, operator_pod_labels
 
 CLIENT_PORT = 6379
@@ -29,10 +31,6 @@ BUS_PORT = 16379
 METRICS_PORT = 9121
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 PROXY_COMPONENT = "valkey-proxy"
-
-
-def network_policy_name(v: Variables) -> str:
-    return f"{v.cluster_name}-ingress"
 
 
 def client_namespaces(v: Variables) -> tuple[str, ...]:
@@ -48,17 +46,16 @@ def network_policy_manifest(v: Variables) -> dict[str, Any]:
     ]
     if v.prometheus_enabled:
         rules.append(_rule([METRICS_PORT], [_namespace(v.network_policy_monitoring_namespace)]))
-    if v.external_access_enabled and v.external_access_type == "proxy":
+    if v.uses_proxy:
         proxy = {**pods, OPERATOR_POD_COMPONENT[0]: PROXY_COMPONENT}
         rules.append(_rule([CLIENT_PORT], [{"podSelector": {"matchLabels": proxy}}]))
     elif v.external_access_enabled:
         # Through a LoadBalancer the source is any address outside the cluster.
         rules.append(_rule([CLIENT_PORT, BUS_PORT], None))
     return {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
+        **NETWORK_POLICY.header(),
         "metadata": {
-            "name": network_policy_name(v),
+            "name": network_policy_name(v.cluster_name),
             "namespace": v.namespace,
             "labels": instance_labels(v),
         },

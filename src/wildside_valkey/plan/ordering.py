@@ -1,35 +1,25 @@
 """One ordering of kinds for apply and, reversed, for delete (as lightkube does).
 
-A namespace must exist before what lives in it; the credentials before the
-``Valkey`` resource that reads them (the operator reports errors until the
-Secret exists); the NetworkPolicy before the ``Valkey``, so its pods never run
-unisolated (and, reversed, it goes only after them); the PodDisruptionBudget
-last, once there are pods to protect. The lifecycle record (``lifecycle.py``)
-goes right after the namespaces: a preview whose apply fails half-way still
-expires, and one whose destroy is interrupted keeps its expiry until the end.
+The order of kinds is ``kinds.PLANNED_KINDS`` (the reasons are given there). The
+lifecycle record (``lifecycle.py``) goes right after the namespaces: a preview
+whose apply fails half-way still expires, and one whose destroy is interrupted
+keeps its expiry until the end.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .kinds import NAMESPACE, PLANNED_KINDS
 from .lifecycle import is_lifecycle_record
 from .model import Resource
 
-APPLY_ORDER: tuple[str, ...] = (
-    "Namespace",
-    "Secret",
-    "ExternalSecret",
-    "NetworkPolicy",
-    "Valkey",
-    "PodDisruptionBudget",
-    "ConfigMap",
-)
+APPLY_ORDER: tuple[str, ...] = tuple(kind.kind for kind in PLANNED_KINDS)
 
 
 def _rank(resource: Resource) -> float:
     if is_lifecycle_record(resource.body):
-        return APPLY_ORDER.index("Namespace") + 0.5
+        return APPLY_ORDER.index(NAMESPACE.kind) + 0.5
     try:
         return APPLY_ORDER.index(resource.kind)
     except ValueError:

@@ -1,4 +1,4 @@
-"""The ``hyperspike.io/v1`` ``Valkey`` resource, shaped for the real CRD (operator v0.0.61)."""
+"""The ``Valkey`` resource (``kinds.VALKEY``), shaped for the real CRD (operator v0.0.61)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from typing import Any
 
 from ..contract import CredentialStrategy, credential_strategy
 from ..variables import Variables
+from .kinds import VALKEY
 from .labels import EXISTING_SECRET_ANNOTATION, instance_labels
 
-API_VERSION = "hyperspike.io/v1"
-KIND = "Valkey"
 _SECRET_REFERENCED = frozenset(
     {
         CredentialStrategy.INLINE,
@@ -24,7 +23,23 @@ _EXTERNAL_ACCESS_TYPES = {"loadbalancer": "LoadBalancer", "proxy": "Proxy"}
 
 
 def valkey_manifest(v: Variables) -> dict[str, Any]:
-    spec: dict[str, Any] = {
+    spec = {**_required_spec(v), **_settings_spec(v), **_pods_spec(v)}
+    if v.external_access_enabled:
+        spec["externalAccess"] = external_access_manifest(v)
+    metadata: dict[str, Any] = {
+        "name": v.cluster_name,
+        "namespace": v.namespace,
+        "labels": instance_labels(v),
+    }
+    if credential_strategy(v) is CredentialStrategy.EXISTING_SECRET:
+        # Declares, inside the manifests, that nothing here creates the Secret on
+        # purpose: the policy pack (valkey.service-password-secret) reads it.
+        metadata["annotations"] = {EXISTING_SECRET_ANNOTATION: v.password_secret_name}
+    return {**VALKEY.header(), "metadata": metadata, "spec": spec}
+
+
+def _required_spec(v: Variables) -> dict[str, Any]:
+    return {
         "nodes": v.nodes,
         "replicas": v.replicas,
         # The CRD requires these five; being explicit keeps the CRD's defaults out of diffs.
@@ -36,6 +51,11 @@ def valkey_manifest(v: Variables) -> dict[str, Any]:
         # A boolean in the real CRD (the original design's string would be rejected).
         "tls": v.tls_enabled,
     }
+
+
+def _settings_spec(v: Variables) -> dict[str, Any]:
+    """Endpoints, monitoring, TLS and the password: each only when it is set."""
+    spec: dict[str, Any] = {}
     if v.cluster_preferred_endpoint_type != CRD_DEFAULT_ENDPOINT_TYPE:
         spec["clusterPreferredEndpointType"] = v.cluster_preferred_endpoint_type
     if v.prometheus_labels:
@@ -43,16 +63,22 @@ def valkey_manifest(v: Variables) -> dict[str, Any]:
     if v.tls_enabled:
         spec["certIssuer"] = v.cert_issuer_name
         spec["certIssuerType"] = v.cert_issuer_type
-    strategy = credential_strategy(v)
-    if strategy in _SECRET_REFERENCED:
+    if credential_strategy(v) in _SECRET_REFERENCED:
         spec["servicePassword"] = {"name": v.password_secret_name, "key": v.password_secret_key}
-    spec["resources"] = {
-        "requests": {"cpu": v.resource_requests.cpu, "memory": v.resource_requests.memory},
-        "limits": {"cpu": v.resource_limits.cpu, "memory": v.resource_limits.memory},
+    return spec
+
+
+def _pods_spec(v: Variables) -> dict[str, Any]:
+    """What each pod gets: resources, its volume, images and scheduling."""
+    spec: dict[str, Any] = {
+        "resources": {
+            "requests": {"cpu": v.resource_requests.cpu, "memory": v.resource_requests.memory},
+            "limits": {"cpu": v.resource_limits.cpu, "memory": v.resource_limits.memory},
+        },
+        # Always: without `storage` the operator's second reconcile stops at "storage has
+        # been removed but cannot be updated" and the cluster never forms (operator-facts.md).
+        "storage": storage_manifest(v),
     }
-    # Always: without `storage` the operator's second reconcile stops at "storage has been
-    # removed but cannot be updated" and the cluster never forms (operator-facts.md).
-    spec["storage"] = storage_manifest(v)
     if v.image:
         spec["image"] = v.image
     if v.exporter_image:
@@ -61,18 +87,7 @@ def valkey_manifest(v: Variables) -> dict[str, Any]:
         spec["nodeSelector"] = dict(sorted(v.node_selector.items()))
     if v.tolerations:
         spec["tolerations"] = [toleration.to_manifest() for toleration in v.tolerations]
-    if v.external_access_enabled:
-        spec["externalAccess"] = external_access_manifest(v)
-    metadata: dict[str, Any] = {
-        "name": v.cluster_name,
-        "namespace": v.namespace,
-        "labels": instance_labels(v),
-    }
-    if strategy is CredentialStrategy.EXISTING_SECRET:
-        # Declares, inside the manifests, that nothing here creates the Secret on
-        # purpose: the policy pack (valkey.service-password-secret) reads it.
-        metadata["annotations"] = {EXISTING_SECRET_ANNOTATION: v.password_secret_name}
-    return {"apiVersion": API_VERSION, "kind": KIND, "metadata": metadata, "spec": spec}
+    return spec
 
 
 def storage_manifest(v: Variables) -> dict[str, Any]:
@@ -96,7 +111,7 @@ def external_access_manifest(v: Variables) -> dict[str, Any]:
         "type": _EXTERNAL_ACCESS_TYPES[v.external_access_type],
     }
     annotations = dict(v.external_access_annotations)
-    if v.external_access_type == "proxy":
+    if v.uses_proxy:
         # Always the object: with TLS the v0.0.61 controller reads proxy.hostname without a
         # nil check (upsertProxyCertificate) and crashes on every reconcile when it is absent.
         proxy: dict[str, Any] = {"replicas": v.external_access_proxy_replicas}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..variables import Variables
-from .disruption import wants_pdb
 
 
 def plan_warnings(v: Variables) -> Iterator[str]:
@@ -16,12 +15,12 @@ def plan_warnings(v: Variables) -> Iterator[str]:
             f"{v.storage_size} ReadWriteOnce volume of StorageClass {v.storage_class!r} "
             "(storage_size, storage_class); the contract reports that volume"
         )
-    if v.pdb_enabled and not wants_pdb(v):
+    if v.pdb_enabled and not v.creates_pdb:
         yield (
             "pdb_enabled = true with replicas = 0: no PodDisruptionBudget is created "
             "(the operator keeps its own, maxUnavailable 1)"
         )
-    if wants_pdb(v):
+    if v.creates_pdb:
         yield (
             f"pdb_enabled: the operator already keeps its own PodDisruptionBudget "
             f"{v.cluster_name!r} over the same pods; with a second one ({v.pdb_name!r}) the "

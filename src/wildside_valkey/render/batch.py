@@ -18,66 +18,20 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from pathlib import Path
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-import yaml
-
 from ..contract.formats import to_json
-from ..errors import Problem, VarFileError, VariablesError
+from ..errors import Problem, VariablesError
 from ..plan import Component, Plan, build_plan
-from ..reading import read_text
 from ..variables import Variables, check_mode, variables_from_mapping
 from ..variables.loading import Mode
-from ..variables.plain_data import plain_data_problem
-from ..variables.redaction import scrub
-from ..variables.schema import SPECS
-from ..variables.yaml_text import error_position, load_yaml
+from ..variables.schema import OPERATOR_VARIABLES, SPECS
 from . import flux
 from .tree import RenderedTree, render_tree
 
 CONTRACTS_FILE = "contracts.json"
-
-
-def read_each_file(path: Path) -> list[Mapping[str, Any]]:
-    """The list of per-environment overrides in a YAML or JSON file."""
-    text = read_text(path, what="--each file")
-    try:
-        loaded = load_yaml(text)
-    except yaml.YAMLError as error:
-        problem = scrub(getattr(error, "problem", None) or "syntax error", text)
-        raise VarFileError(
-            f"--each file {str(path)!r} is not valid YAML or JSON: {problem}{error_position(error)}"
-        ) from None
-    if not isinstance(loaded, list) or not loaded:
-        raise VarFileError(
-            f"--each file {str(path)!r} must hold a non-empty list of variable mappings"
-        )
-    shape = plain_data_problem(loaded)
-    if shape:
-        raise VarFileError(f"--each file {str(path)!r}: {shape}")
-    return loaded
-
-
-# What the shared operator is made of: every entry of a batch must agree on these.
-OPERATOR_VARIABLES = (
-    "operator_namespace",
-    "create_namespaces",
-    "helm_release_name",
-    "chart_repository",
-    "chart_name",
-    "chart_version",
-    "helm_wait",
-    "helm_timeout",
-    "helm_values",
-    "flux_namespace",
-    "flux_source_kind",
-    "flux_helm_repository_name",
-    "flux_helm_repository_interval",
-    "flux_helm_release_interval",
-    "flux_git_repository_name",
-)
 
 
 class Environments(NamedTuple):
@@ -92,53 +46,75 @@ def environment_variables(
 
     ``mode`` is the command's (``apply --each`` shares the rules of ``render --each``).
     """
-    problems: list[Problem] = []
+    problems = _Problems(_problems_of(base))
     environments: list[Variables] = []
     seen: dict[str, int] = {}
-    shared_problems = _problems_of(base)
-    shared_reported: list[Problem] = []
     # Trimmed like every string variable (the loader's rule); validated with each entry.
     base_prefix = str(base.get("flux_path_prefix", SPECS["flux_path_prefix"].default)).strip()
     first: tuple[int, Variables] | None = None
     for index, entry in enumerate(entries):
         where = f"each[{index}]"
-        if not isinstance(entry, Mapping):
-            problems.append(Problem(where, "must be a mapping of variable names to values"))
-            continue
-        try:
-            variables = variables_from_mapping({**base, **entry})
-            check_mode(variables, mode)
-        except VariablesError as error:
-            for problem in error.problems:
-                if problem in shared_problems and _root(problem.variable) not in entry:
-                    # A problem of the shared --var/--var-file values: said once, unprefixed.
-                    if problem not in shared_reported:
-                        shared_reported.append(problem)
-                else:
-                    problems.append(Problem(f"{where}.{problem.variable}", problem.message))
+        variables = _entry_variables(base, entry, where, mode, problems)
+        if variables is None:
             continue
         folder = environment_folder(variables)
         if folder in seen:
-            problems.append(
-                Problem(
-                    f"{where}.cluster_name",
-                    f"environment {folder!r} is already entry {seen[folder]}: "
-                    "cluster_name and namespace together must be unique",
-                )
-            )
+            problems.each.append(_duplicate(where, folder, seen[folder]))
             continue
         seen[folder] = index
-        if first is None:
-            first = (index, variables)
-        problems.extend(_operator_disagreements(where, variables, *first))
+        first = first or (index, variables)
+        problems.each.extend(_operator_disagreements(where, variables, *first))
         if "flux_path_prefix" not in entry:
             prefix = f"{base_prefix.rstrip('/')}/{folder}"
             variables = variables.replace(flux_path_prefix=prefix)
         environments.append(variables)
-    problems = shared_reported + problems
-    if problems or first is None:
-        raise VariablesError(problems or [Problem("each", "holds no environment")])
+    if problems.found() or first is None:
+        raise VariablesError(problems.found() or [Problem("each", "holds no environment")])
     return Environments(first[1].replace(flux_path_prefix=base_prefix), environments)
+
+
+@dataclass
+class _Problems:
+    """A batch's problems: those of the shared values said once, unprefixed; then each entry's."""
+
+    of_base: list[Problem]  # what the shared --var/--var-file values alone break
+    shared: list[Problem] = field(default_factory=list)
+    each: list[Problem] = field(default_factory=list)
+
+    def add(self, where: str, entry: Mapping[str, Any], error: VariablesError) -> None:
+        for problem in error.problems:
+            if problem in self.of_base and _root(problem.variable) not in entry:
+                if problem not in self.shared:
+                    self.shared.append(problem)
+            else:
+                self.each.append(Problem(f"{where}.{problem.variable}", problem.message))
+
+    def found(self) -> list[Problem]:
+        return self.shared + self.each
+
+
+def _entry_variables(
+    base: Mapping[str, Any], entry: object, where: str, mode: Mode, problems: _Problems
+) -> Variables | None:
+    """One entry on top of ``base``, validated; None (its problems added) when it is bad."""
+    if not isinstance(entry, Mapping):
+        problems.each.append(Problem(where, "must be a mapping of variable names to values"))
+        return None
+    try:
+        variables = variables_from_mapping({**base, **entry})
+        check_mode(variables, mode)
+    except VariablesError as error:
+        problems.add(where, entry, error)
+        return None
+    return variables
+
+
+def _duplicate(where: str, folder: str, first_index: int) -> Problem:
+    return Problem(
+        f"{where}.cluster_name",
+        f"environment {folder!r} is already entry {first_index}: "
+        "cluster_name and namespace together must be unique",
+    )
 
 
 def _problems_of(values: Mapping[str, Any]) -> list[Problem]:

@@ -80,17 +80,7 @@ def helm_release(v: Variables, chart: OperatorChart) -> dict[str, Any]:
         spec["chart"] = {
             "spec": {"chart": chart.chart, "version": chart.version, "sourceRef": source_ref}
         }
-    install: dict[str, Any] = {"crds": "CreateReplace", "strategy": dict(RETRY_STRATEGY)}
-    upgrade: dict[str, Any] = {
-        "crds": "CreateReplace",
-        "cleanupOnFail": True,
-        "strategy": dict(RETRY_STRATEGY),
-    }
-    if not chart.wait:
-        install["disableWait"] = True
-        upgrade["disableWait"] = True
-    spec["install"] = install
-    spec["upgrade"] = upgrade
+    spec["install"], spec["upgrade"] = _install_and_upgrade(chart)
     spec["timeout"] = f"{chart.timeout_seconds}s"
     _impersonate(v, spec)
     values = chart.values_dict()
@@ -102,6 +92,20 @@ def helm_release(v: Variables, chart: OperatorChart) -> dict[str, Any]:
         "metadata": {"name": chart.release_name, "namespace": v.flux_namespace},
         "spec": spec,
     }
+
+
+def _install_and_upgrade(chart: OperatorChart) -> tuple[dict[str, Any], dict[str, Any]]:
+    """How helm-controller installs and upgrades: CRDs too, retried in place on failure."""
+    install: dict[str, Any] = {"crds": "CreateReplace", "strategy": dict(RETRY_STRATEGY)}
+    upgrade: dict[str, Any] = {
+        "crds": "CreateReplace",
+        "cleanupOnFail": True,
+        "strategy": dict(RETRY_STRATEGY),
+    }
+    if not chart.wait:
+        install["disableWait"] = True
+        upgrade["disableWait"] = True
+    return install, upgrade
 
 
 def _kustomization(v: Variables, name: str, folder: str) -> dict[str, Any]:

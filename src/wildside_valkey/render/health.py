@@ -31,13 +31,8 @@ then ``status.ready: true`` and nothing else, never false again
 from __future__ import annotations
 
 from ..contract import CredentialStrategy, credential_strategy
-from ..plan.valkey import API_VERSION as VALKEY_API_VERSION
-from ..plan.valkey import KIND as VALKEY_KIND
+from ..plan.kinds import EXTERNAL_SECRET, STATEFUL_SET, VALKEY, Kind
 from ..variables import Variables
-
-STATEFUL_SET_API_VERSION = "apps/v1"
-STATEFUL_SET_KIND = "StatefulSet"
-EXTERNAL_SECRET_API_VERSION = "external-secrets.io/v1"
 
 # No controller has written the status subresource yet: in progress, whatever the rest says.
 STATUS_NOT_WRITTEN = (
@@ -68,13 +63,11 @@ def _cel_string(value: str) -> str:
 def health_checks(v: Variables) -> list[dict[str, str]]:
     """``spec.healthChecks`` of the cluster Kustomization."""
     checks = [
-        _ref(VALKEY_API_VERSION, VALKEY_KIND, v.cluster_name, v.namespace),
-        _ref(STATEFUL_SET_API_VERSION, STATEFUL_SET_KIND, v.cluster_name, v.namespace),
+        _ref(VALKEY, v.cluster_name, v.namespace),
+        _ref(STATEFUL_SET, v.cluster_name, v.namespace),
     ]
     if credential_strategy(v) is CredentialStrategy.EXTERNAL_SECRET:
-        checks.append(
-            _ref(EXTERNAL_SECRET_API_VERSION, "ExternalSecret", v.password_secret_name, v.namespace)
-        )
+        checks.append(_ref(EXTERNAL_SECRET, v.password_secret_name, v.namespace))
     return checks
 
 
@@ -82,19 +75,17 @@ def health_check_exprs(v: Variables) -> list[dict[str, str]]:
     """``spec.healthCheckExprs``: how the Valkey and the StatefulSet count as Current."""
     return [
         {
-            "apiVersion": VALKEY_API_VERSION,
-            "kind": VALKEY_KIND,
+            **VALKEY.header(),
             "inProgress": STATUS_NOT_WRITTEN,
             "current": VALKEY_READY,
         },
         {
-            "apiVersion": STATEFUL_SET_API_VERSION,
-            "kind": STATEFUL_SET_KIND,
+            **STATEFUL_SET.header(),
             "inProgress": STATUS_NOT_WRITTEN,
             "current": statefulset_rolled_out(v.pods, v.image),
         },
     ]
 
 
-def _ref(api_version: str, kind: str, name: str, namespace: str) -> dict[str, str]:
-    return {"apiVersion": api_version, "kind": kind, "name": name, "namespace": namespace}
+def _ref(kind: Kind, name: str, namespace: str) -> dict[str, str]:
+    return {**kind.header(), "name": name, "namespace": namespace}

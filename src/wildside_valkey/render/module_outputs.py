@@ -69,24 +69,11 @@ def module_outputs(plan: Plan, *, show_sensitive: bool = False) -> dict[str, Out
     """
     v = plan.variables
     contract = plan.contract.to_dict()
-    endpoints = contract["endpoints"]
     secret = password_secret_ref(v)
-    primary = {"host": endpoints["primary_host"], "port": endpoints["primary_port"]}
-    replica = {"host": endpoints["replica_host"], "port": endpoints["replica_port"]}
+    sync_policy_contract = _module_contract(contract)
+    primary = sync_policy_contract["endpoints"]["primary"]
+    replica = sync_policy_contract["endpoints"]["replica"]
     tls = contract["tls"]
-    persistence = contract["persistence"]
-    sync_policy_contract = {
-        "cluster": {"name": contract["cluster_name"], "namespace": contract["cluster_namespace"]},
-        "credentials": contract["credentials"],
-        "endpoints": {"primary": primary, "replica": replica},
-        "persistence": {
-            "enabled": persistence["enabled"],
-            "size": persistence["size"],
-            "storage_class": persistence["storage_class"],
-        },
-        "replication": dict(contract["replication"]),
-        "tls": {"cert_issuer": tls["cert_issuer"], "enabled": tls["enabled"]},
-    }
     outputs = {
         "operator_namespace": Output(v.operator_namespace, STRING),
         "namespace": Output(v.namespace, STRING),
@@ -108,6 +95,27 @@ def module_outputs(plan: Plan, *, show_sensitive: bool = False) -> dict[str, Out
         ),
     }
     return dict(sorted(outputs.items()))
+
+
+def _module_contract(contract: dict[str, Any]) -> dict[str, Any]:
+    """The contract in the module's own output shape (``sync_policy_contract``)."""
+    endpoints = contract["endpoints"]
+    primary = {"host": endpoints["primary_host"], "port": endpoints["primary_port"]}
+    replica = {"host": endpoints["replica_host"], "port": endpoints["replica_port"]}
+    tls = contract["tls"]
+    persistence = contract["persistence"]
+    return {
+        "cluster": {"name": contract["cluster_name"], "namespace": contract["cluster_namespace"]},
+        "credentials": contract["credentials"],
+        "endpoints": {"primary": primary, "replica": replica},
+        "persistence": {
+            "enabled": persistence["enabled"],
+            "size": persistence["size"],
+            "storage_class": persistence["storage_class"],
+        },
+        "replication": dict(contract["replication"]),
+        "tls": {"cert_issuer": tls["cert_issuer"], "enabled": tls["enabled"]},
+    }
 
 
 def rendered_manifests(plan: Plan, *, show_sensitive: bool = False) -> dict[str, str]:

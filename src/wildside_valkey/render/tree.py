@@ -17,6 +17,7 @@ from typing import Any
 
 from ..contract.formats import to_json
 from ..plan import Component, Plan
+from ..plan.kinds import planned_kind
 from . import flux
 from .yamlio import dump_documents
 
@@ -24,16 +25,6 @@ KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
 CONTRACT_FILE = "contract.json"
 
 RenderedTree = Mapping[str, str]
-
-_FILE_NAMES = {
-    "Namespace": "namespace.yaml",
-    "Secret": "secret.yaml",
-    "ExternalSecret": "externalsecret.yaml",
-    "NetworkPolicy": "networkpolicy.yaml",
-    "Valkey": "valkey.yaml",
-    "PodDisruptionBudget": "poddisruptionbudget.yaml",
-    "ConfigMap": "configmap.yaml",
-}
 
 
 ManifestTree = dict[str, list[dict[str, Any]]]
@@ -87,9 +78,8 @@ def _in_folder(folder: str, files: ManifestTree) -> ManifestTree:
 def _component_files(plan: Plan, component: Component) -> dict[str, list[dict[str, Any]]]:
     files: dict[str, list[dict[str, Any]]] = {}
     for resource in plan.in_component(component):
-        files.setdefault(
-            _FILE_NAMES.get(resource.kind, f"{resource.kind.lower()}.yaml"), []
-        ).append(resource.manifest())
+        kind = planned_kind(resource.api_version, resource.kind)
+        files.setdefault(kind.file_name, []).append(resource.manifest())
     return files
 
 

@@ -4,8 +4,10 @@ The operator derives several objects from ``cluster_name`` (hyperspike
 valkey-operator v0.0.61, ``internal/controller/valkey_controller.go``; summarised
 in docs/operator-facts.md): Services ``N``, ``N-headless``, ``N-metrics``
 (with prometheus), ``N-proxy`` or ``N-external-<i>`` (one per shard, with external
-access), Secrets ``N-tls``/``N-proxy-tls``, and the StatefulSet ``N``; this module
-adds the contract ConfigMap ``N-contract``. A name Kubernetes refuses is found
+access), Secrets ``N-tls``/``N-proxy-tls``, and the StatefulSet ``N``; this tool
+adds the contract ConfigMap ``N-contract``, the NetworkPolicy ``N-ingress`` and
+the lifecycle record ``N-lifecycle``. Each such name is spelled once, below, and
+the plan, the contract and apply mode take it from here. A name Kubernetes refuses is found
 only when the operator tries to create it, long after apply "succeeded", so they
 are all checked here, from the variables.
 
@@ -31,8 +33,28 @@ from .schema import Variables
 SERVICE_NAME_LIMIT = 63
 STATEFULSET_NAME_LIMIT = 52
 HOST_NAME_LIMIT = 253
-CONTRACT_CONFIGMAP_SUFFIX = "-contract"
 _DNS_1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
+
+
+def headless_service_name(cluster_name: str) -> str:
+    return f"{cluster_name}-headless"
+
+
+def proxy_service_name(cluster_name: str) -> str:
+    """The proxy's Service, and the name on the certificate the operator makes for it."""
+    return f"{cluster_name}-proxy"
+
+
+def contract_configmap_name(cluster_name: str) -> str:
+    return f"{cluster_name}-contract"
+
+
+def network_policy_name(cluster_name: str) -> str:
+    return f"{cluster_name}-ingress"
+
+
+def lifecycle_record_name(cluster_name: str) -> str:
+    return f"{cluster_name}-lifecycle"
 
 
 class DerivedName(NamedTuple):
@@ -45,24 +67,24 @@ def derived_names(v: Variables) -> Iterator[DerivedName]:
     """Every object name the operator (and this tool) derive from ``cluster_name``."""
     n = v.cluster_name
     yield DerivedName(n, "Service and StatefulSet", STATEFULSET_NAME_LIMIT)
-    yield DerivedName(f"{n}-headless", "headless Service", SERVICE_NAME_LIMIT)
+    yield DerivedName(headless_service_name(n), "headless Service", SERVICE_NAME_LIMIT)
     if v.prometheus_enabled:
         yield DerivedName(f"{n}-metrics", "metrics Service", SERVICE_NAME_LIMIT)
-    if v.external_access_enabled:
-        if v.external_access_type == "proxy":
-            yield DerivedName(f"{n}-proxy", "proxy Service", SERVICE_NAME_LIMIT)
-            yield DerivedName(f"{n}-proxy-tls", "proxy certificate Secret", HOST_NAME_LIMIT)
-        else:
-            last = max(v.nodes - 1, 0)
-            yield DerivedName(f"{n}-external-{last}", "per-shard Service", SERVICE_NAME_LIMIT)
+    if v.uses_proxy:
+        proxy = proxy_service_name(n)
+        yield DerivedName(proxy, "proxy Service", SERVICE_NAME_LIMIT)
+        yield DerivedName(f"{proxy}-tls", "proxy certificate Secret", HOST_NAME_LIMIT)
+    elif v.external_access_enabled:
+        last = max(v.nodes - 1, 0)
+        yield DerivedName(f"{n}-external-{last}", "per-shard Service", SERVICE_NAME_LIMIT)
     if v.contract_configmap_enabled:
-        yield DerivedName(f"{n}{CONTRACT_CONFIGMAP_SUFFIX}", "contract ConfigMap", HOST_NAME_LIMIT)
+        yield DerivedName(contract_configmap_name(n), "contract ConfigMap", HOST_NAME_LIMIT)
 
 
 def host_names(v: Variables) -> Iterator[str]:
     domain = f"{v.namespace}.svc.{v.cluster_domain}"
     yield f"{v.cluster_name}.{domain}"
-    yield f"*.{v.cluster_name}-headless.{domain}"
+    yield f"*.{headless_service_name(v.cluster_name)}.{domain}"
 
 
 def service_name_problem(cluster_name: str) -> str | None:

@@ -52,22 +52,23 @@ _DECIMAL_SUFFIXES = {
 }
 
 
-def dns_label(value: str) -> str:
-    if len(value) > 63 or not _DNS_LABEL.fullmatch(value):
-        raise ValueError(
-            f"must be a DNS-1123 label: at most 63 lower-case letters, digits and '-', "
-            f"starting and ending with a letter or digit (got {value!r})"
-        )
+def _matching(value: str, pattern: re.Pattern[str], limit: int, rule: str) -> str:
+    if len(value) > limit or not pattern.fullmatch(value):
+        raise ValueError(f"must be {rule} (got {value!r})")
     return value
+
+
+def dns_label(value: str) -> str:
+    rule = (
+        "a DNS-1123 label: at most 63 lower-case letters, digits and '-', "
+        "starting and ending with a letter or digit"
+    )
+    return _matching(value, _DNS_LABEL, 63, rule)
 
 
 def dns_subdomain(value: str) -> str:
-    if len(value) > 253 or not _DNS_SUBDOMAIN.fullmatch(value):
-        raise ValueError(
-            f"must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', "
-            f"at most 253 characters (got {value!r})"
-        )
-    return value
+    rule = "a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters"
+    return _matching(value, _DNS_SUBDOMAIN, 253, rule)
 
 
 def optional_dns_subdomain(value: str) -> str:

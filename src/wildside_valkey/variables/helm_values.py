@@ -7,32 +7,22 @@ from typing import Any
 
 import yaml
 
-from .yaml_text import error_position, load_yaml
-
-_YAML_KINDS = {
-    "int": "a number",
-    "float": "a number",
-    "str": "a string",
-    "list": "a list",
-    "bool": "a boolean",
-}
+from .yaml_text import NotAMappingError, error_position, error_problem, load_yaml_mapping
 
 
 def parse_values_document(index: int, document: str) -> dict[str, Any]:
     """One ``helm_values`` item as a mapping, or ``ValueError`` naming its index."""
     try:
-        loaded = load_yaml(document)
+        return load_yaml_mapping(document)
     except yaml.YAMLError as error:
-        problem = getattr(error, "problem", None) or "syntax error"
+        where = error_position(error)
         raise ValueError(
-            f"item {index} is not valid YAML: {problem}{error_position(error)}"
+            f"item {index} is not valid YAML: {error_problem(error)}{where}"
         ) from error
-    if loaded is None:
-        return {}
-    if not isinstance(loaded, dict):
-        kind = _YAML_KINDS.get(type(loaded).__name__, type(loaded).__name__)
-        raise ValueError(f"item {index} must be a YAML mapping such as 'key: value' (got {kind})")
-    return loaded
+    except NotAMappingError as error:
+        raise ValueError(
+            f"item {index} must be a YAML mapping such as 'key: value' (got {error.kind})"
+        ) from None
 
 
 def check_values_documents(documents: tuple[str, ...]) -> tuple[str, ...]:

@@ -67,7 +67,7 @@ def _service_monitor(v: Variables) -> Iterator[Problem]:
 
 def _pdb_min_available(v: Variables) -> Iterator[Problem]:
     # Only where a PDB is created: with replicas = 0 there is none (plan warns instead).
-    if v.pdb_enabled and v.replicas > 0 and v.pdb_min_available >= v.pods:
+    if v.creates_pdb and v.pdb_min_available >= v.pods:
         yield Problem(
             "pdb_min_available",
             f"must be below the pod count nodes × (replicas + 1) = {v.pods} "
@@ -98,9 +98,7 @@ def _oci_source(v: Variables) -> Iterator[Problem]:
 
 def _external_hostname(v: Variables) -> Iterator[Problem]:
     # Only the proxy has one address; per-shard LoadBalancers each get their own.
-    if v.external_access_hostname and not (
-        v.external_access_enabled and v.external_access_type == "proxy"
-    ):
+    if v.external_access_hostname and not v.uses_proxy:
         yield Problem(
             "external_access_hostname",
             "needs external_access_enabled = true and external_access_type = proxy: it names "
@@ -138,7 +136,7 @@ def _plaintext_in_git(v: Variables) -> Iterator[Problem]:
 
 
 def _pdb_name_free(v: Variables) -> Iterator[Problem]:
-    if v.pdb_enabled and v.replicas > 0 and v.pdb_name == v.cluster_name:
+    if v.creates_pdb and v.pdb_name == v.cluster_name:
         yield Problem(
             "pdb_name",
             f"must differ from cluster_name ({v.cluster_name!r}): the operator keeps its own "

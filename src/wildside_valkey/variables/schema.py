@@ -35,12 +35,15 @@ def _var(
     sensitive: bool = False,
     normalize: Check | None = None,
     trim: bool = True,
+    operator: bool = False,
 ) -> Meta:
     """The documentation and checks of one variable, kept beside its declaration.
 
     ``checks`` run on the converted value, in order; ``normalize`` runs on the raw
     value before conversion (to accept any case, for example). Strings are trimmed
     unless ``trim`` is false (YAML documents, where indentation means something).
+    ``operator`` marks what the shared operator is made of (its namespace, chart,
+    release and Flux source): the environments of one batch must agree on it.
     """
     extra = {
         "tofu_type": tofu_type,
@@ -48,6 +51,7 @@ def _var(
         "sensitive": sensitive,
         "normalize": normalize,
         "trim": trim,
+        "operator": operator,
     }
     return Meta(description=rule, extra=extra)
 
@@ -184,28 +188,31 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
         ),
     ] = ""
     namespace: Annotated[str, _var("string", DNS_LABEL, formats.dns_label)] = "valkey"
-    operator_namespace: Annotated[str, _var("string", DNS_LABEL, formats.dns_label)] = (
-        "valkey-system"
-    )
-    create_namespaces: Annotated[bool, _var("bool", "")] = True
+    operator_namespace: Annotated[
+        str, _var("string", DNS_LABEL, formats.dns_label, operator=True)
+    ] = "valkey-system"
+    create_namespaces: Annotated[bool, _var("bool", "", operator=True)] = True
     helm_release_name: Annotated[
-        str, _var("string", "DNS-1123 label, ≤ 53 chars", formats.helm_release_name)
+        str, _var("string", "DNS-1123 label, ≤ 53 chars", formats.helm_release_name, operator=True)
     ] = "valkey-operator"
     chart_repository: Annotated[
-        str, _var("string", "`https://` or `oci://` URL", formats.chart_repository)
+        str, _var("string", "`https://` or `oci://` URL", formats.chart_repository, operator=True)
     ] = "oci://ghcr.io/hyperspike"
-    chart_name: Annotated[str, _var("string", "not blank", formats.chart_name)] = "valkey-operator"
+    chart_name: Annotated[str, _var("string", "not blank", formats.chart_name, operator=True)] = (
+        "valkey-operator"
+    )
     chart_version: Annotated[
         str,
         _var(
             "string",
             "semantic version, optional `v` prefix, pre-release/build allowed",
             formats.semantic_version,
+            operator=True,
         ),
     ] = "v0.0.61-chart"
-    helm_wait: Annotated[bool, _var("bool", "")] = True
+    helm_wait: Annotated[bool, _var("bool", "", operator=True)] = True
     helm_timeout: Annotated[
-        int, _var("number", "seconds, > 0", formats.whole_number(1, INT32_MAX))
+        int, _var("number", "seconds, > 0", formats.whole_number(1, INT32_MAX), operator=True)
     ] = 600
     helm_values: Annotated[
         tuple[str, ...],
@@ -214,25 +221,34 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             "each a YAML mapping; merged deeply in order (later wins)",
             check_values_documents,
             trim=False,
+            operator=True,
         ),
     ] = ()
-    flux_namespace: Annotated[str, _var("string", DNS_LABEL, formats.dns_label)] = "flux-system"
+    flux_namespace: Annotated[str, _var("string", DNS_LABEL, formats.dns_label, operator=True)] = (
+        "flux-system"
+    )
     flux_source_kind: Annotated[
         Literal["OCIRepository", "HelmRepository"],
         _var(
             "string",
             "`OCIRepository` or `HelmRepository`; OCIRepository needs an `oci://` repository",
+            operator=True,
         ),
     ] = "OCIRepository"
     flux_helm_repository_name: Annotated[
         str,
-        _var("string", "DNS-1123 label; name of the Flux source object", formats.dns_label),
+        _var(
+            "string",
+            "DNS-1123 label; name of the Flux source object",
+            formats.dns_label,
+            operator=True,
+        ),
     ] = "valkey-operator"
     flux_helm_repository_interval: Annotated[
-        str, _var("string", "Go duration", formats.flux_duration)
+        str, _var("string", "Go duration", formats.flux_duration, operator=True)
     ] = "24h"
     flux_helm_release_interval: Annotated[
-        str, _var("string", "Go duration", formats.flux_duration)
+        str, _var("string", "Go duration", formats.flux_duration, operator=True)
     ] = "1h"
     flux_git_repository_name: Annotated[
         str,
@@ -240,6 +256,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             "string",
             "the GitRepository the rendered Flux Kustomizations read from",
             formats.dns_subdomain,
+            operator=True,
         ),
     ] = "flux-system"
     flux_path_prefix: Annotated[
@@ -257,6 +274,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             "empty (none) or a DNS-1123 subdomain: `serviceAccountName` of both Flux "
             "Kustomizations and the HelmRelease, for Flux's multi-tenancy lockdown",
             formats.optional_dns_subdomain,
+            operator=True,
         ),
     ] = ""
     flux_depends_on: Annotated[
@@ -456,6 +474,22 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
         """How many Valkey pods the operator runs: a primary and its replicas per shard."""
         return self.nodes * (self.replicas + 1)
 
+    @property
+    def creates_pdb(self) -> bool:
+        """Whether a PodDisruptionBudget is created: the seed's rule, only when there are
+        replicas for it to protect (``pdb_enabled`` alone is not enough)."""
+        return self.pdb_enabled and self.replicas > 0
+
+    @property
+    def uses_proxy(self) -> bool:
+        """Whether clients outside reach the cluster through the operator's Envoy proxy."""
+        return self.external_access_enabled and self.external_access_type == "proxy"
+
+    @property
+    def records_lifecycle(self) -> bool:
+        """Whether the preview lifecycle record is written: apply mode only, with a ``ttl``."""
+        return self.mode == "apply" and bool(self.ttl)
+
     def replace(self, **changes: Any) -> Variables:
         """A copy with ``changes`` applied; the caller vouches that they are valid values."""
         return msgspec.structs.replace(self, **changes)
@@ -486,6 +520,7 @@ class VariableSpec(NamedTuple):
     sensitive: bool
     normalize: Check | None
     trim: bool
+    operator: bool  # part of the shared operator (see ``_var``)
 
 
 def _spec(info: msgspec.structs.FieldInfo) -> VariableSpec:
@@ -505,6 +540,7 @@ def _spec(info: msgspec.structs.FieldInfo) -> VariableSpec:
         sensitive=bool(extra.get("sensitive", False)),
         normalize=extra.get("normalize"),
         trim=bool(extra.get("trim", True)),
+        operator=bool(extra.get("operator", False)),
     )
 
 
@@ -515,3 +551,5 @@ def variable_specs() -> Iterator[VariableSpec]:
 SPECS: dict[str, VariableSpec] = {spec.name: spec for spec in variable_specs()}
 VARIABLE_NAMES: tuple[str, ...] = tuple(SPECS)
 SENSITIVE_VARIABLES: frozenset[str] = frozenset(n for n, s in SPECS.items() if s.sensitive)
+# What the shared operator of a batch is made of: the environments must agree on these.
+OPERATOR_VARIABLES: tuple[str, ...] = tuple(n for n, s in SPECS.items() if s.operator)

@@ -249,6 +249,43 @@ def _unsupported_tag(node: yaml.Node) -> UnsupportedYamlError:
     )
 
 
+# What a loaded document that should have been a mapping is, in words.
+_LOADED_KINDS = {
+    "int": "a number",
+    "float": "a number",
+    "str": "a string",
+    "list": "a list",
+    "bool": "a boolean",
+}
+
+
+class NotAMappingError(ValueError):
+    """A YAML document that is valid but not a mapping; ``kind`` says what it is instead."""
+
+    def __init__(self, loaded: object) -> None:
+        name = type(loaded).__name__
+        self.kind = _LOADED_KINDS.get(name, name)
+        super().__init__(f"not a YAML mapping (got {self.kind})")
+
+
+def load_yaml_mapping(text: str) -> dict[str, Any]:
+    """A YAML document that must be a mapping (an empty one is ``{}``).
+
+    Raises ``yaml.YAMLError`` for broken YAML and ``NotAMappingError`` for another kind.
+    """
+    loaded = load_yaml(text)
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise NotAMappingError(loaded)
+    return loaded
+
+
+def error_problem(error: yaml.YAMLError) -> str:
+    """What PyYAML says is wrong (without where), or ``syntax error`` when it says nothing."""
+    return getattr(error, "problem", None) or "syntax error"
+
+
 def error_position(error: yaml.YAMLError) -> str:
     """`` at line L, column C`` where PyYAML knows it, else an empty string."""
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
