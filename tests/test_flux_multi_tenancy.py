@@ -79,3 +79,29 @@ def test_the_cli_refuses_a_bad_service_account_with_exit_2(tmp_path: Any) -> Non
     assert "flux_service_account_name" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_the_cluster_kustomization_cannot_depend_on_itself(tmp_path: Any) -> None:
+    # Flux would wait for it forever: refused before anything is written.
+    own = "cache-previews"
+    args = ["--var", "cluster_name=cache", "--var", "namespace=previews"]
+    result = run_cli(
+        ["render", "--out", str(tmp_path / "out"), *args, "--var", f'flux_depends_on=["{own}"]']
+    )
+    assert result.code == 2
+    assert f"variable \"flux_depends_on\": names '{own}', the cluster's own Flux Kustomization" in (
+        result.stderr
+    )
+    assert not (tmp_path / "out").exists()
+    # The operator's Kustomization is already a dependency: naming it is harmless.
+    fine = run_cli(
+        [
+            "render",
+            "--out",
+            str(tmp_path / "ok"),
+            *args,
+            "--var",
+            'flux_depends_on=["valkey-operator"]',
+        ]
+    )
+    assert fine.code == 0, fine.stderr

@@ -26,9 +26,9 @@ from ..contract.formats import to_json
 from ..errors import Problem, VariablesError
 from ..plan import Component, Plan, build_plan
 from ..variables import Variables, check_mode, variables_from_mapping
+from ..variables.derived_names import cluster_kustomization_name
 from ..variables.loading import Mode
 from ..variables.schema import OPERATOR_VARIABLES, SPECS
-from . import flux
 from .tree import RenderedTree, render_tree
 
 CONTRACTS_FILE = "contracts.json"
@@ -164,7 +164,7 @@ def _collisions(plans: Sequence[Plan]) -> list[Problem]:
             (resource.kind, resource.namespace or "", resource.name)
             for resource in plan.in_component(Component.CLUSTER)
         ]
-        keys.append(("Kustomization", v.flux_namespace, flux.cluster_kustomization_name(v)))
+        keys.append(("Kustomization", v.flux_namespace, cluster_kustomization_name(v)))
         for kind, namespace, name in keys:
             first = owners.setdefault((kind, namespace, name), index)
             if first != index:

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..plan import OperatorChart
 from ..variables import Variables
+from ..variables.derived_names import cluster_kustomization_name, operator_kustomization_name
 from . import health
 
 SOURCE_API = "source.toolkit.fluxcd.io/v1"
@@ -25,14 +26,6 @@ RETRY_INTERVAL = "2m"
 # uninstall/rollback; helm.toolkit.fluxcd.io/v2 of helm-controller v1.6.3 has
 # `strategy: {name: RetryOnFailure, retryInterval}` on both actions.
 RETRY_STRATEGY = {"name": "RetryOnFailure", "retryInterval": RETRY_INTERVAL}
-
-
-def operator_kustomization_name(v: Variables) -> str:
-    return v.helm_release_name
-
-
-def cluster_kustomization_name(v: Variables) -> str:
-    return f"{v.cluster_name}-{v.namespace}"
 
 
 def flux_path(v: Variables, folder: str) -> str:

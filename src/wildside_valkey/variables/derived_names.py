@@ -57,6 +57,17 @@ def lifecycle_record_name(cluster_name: str) -> str:
     return f"{cluster_name}-lifecycle"
 
 
+def operator_kustomization_name(v: Variables) -> str:
+    """The Flux Kustomization that installs the operator (render mode)."""
+    return v.helm_release_name
+
+
+def cluster_kustomization_name(v: Variables) -> str:
+    """The Flux Kustomization of this cluster (render mode); kustomize-controller puts
+    the name in a label on everything it applies, so it is a label value (63)."""
+    return f"{v.cluster_name}-{v.namespace}"
+
+
 class DerivedName(NamedTuple):
     name: str
     what: str

@@ -1,4 +1,4 @@
-"""The README's variables table, generated from the declarations so the two cannot drift."""
+"""The variables table of docs/variables.md, generated from the declarations (no drift)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,13 @@ from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from ..errors import Problem
-from .derived_names import HOST_NAME_LIMIT, derived_names, host_names, service_name_problem
+from .derived_names import (
+    HOST_NAME_LIMIT,
+    cluster_kustomization_name,
+    derived_names,
+    host_names,
+    service_name_problem,
+)
 from .formats import parse_quantity
 from .schema import Variables
 
@@ -112,14 +118,24 @@ def render_problems(v: Variables, broken: frozenset[str] = frozenset()) -> list[
 
 
 def _kustomization_name_fits(v: Variables) -> Iterator[Problem]:
-    # The cluster's Flux Kustomization is named <cluster_name>-<namespace>, and
-    # kustomize-controller puts that name in a label on everything it applies.
-    length = len(v.cluster_name) + 1 + len(v.namespace)
+    length = len(cluster_kustomization_name(v))
     if length > 63:
         yield Problem(
             "cluster_name",
             f"with namespace {v.namespace!r} makes the Flux Kustomization name "
             f"'<cluster_name>-<namespace>' {length} characters long; label values allow 63",
+        )
+
+
+def _depends_on_no_cycle(v: Variables) -> Iterator[Problem]:
+    # Flux never reconciles a Kustomization that depends on itself; the operator's is
+    # already a dependency, so naming it again is harmless and allowed.
+    own = cluster_kustomization_name(v)
+    if own in v.flux_depends_on:
+        yield Problem(
+            "flux_depends_on",
+            f"names {own!r}, the cluster's own Flux Kustomization "
+            "('<cluster_name>-<namespace>'): it would wait for itself and never reconcile",
         )
 
 
@@ -227,6 +243,7 @@ RENDER_RULES: tuple[Rule, ...] = (
         _plaintext_in_git,
     ),
     Rule(("cluster_name", "namespace"), _kustomization_name_fits),
+    Rule(("flux_depends_on", "cluster_name", "namespace"), _depends_on_no_cycle),
 )
 
 

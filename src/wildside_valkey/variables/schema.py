@@ -1,7 +1,7 @@
 """The module's variables: names, types, defaults and per-value rules.
 
 The names, types and defaults are the OpenTofu module's (users keep their
-``.tfvars``), so they are a public promise; the README's variables table is
+``.tfvars``), so they are a public promise; the variables table in docs/variables.md is
 generated from the declarations below. Each declaration carries, in its
 ``Meta``, the module's type name, the rule as documented, and the checks that
 enforce it. Rules that involve several variables live in :mod:`.rules`.
