@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 from valkey import Valkey
 from valkey.cluster import ValkeyCluster
@@ -30,7 +30,9 @@ from wildside_valkey.workload.named import with_named_timeouts
 from wildside_valkey.workload.password import (
     DEFAULT_PASSWORD_ENV,
     DEFAULT_PASSWORD_FILE,
+    Password,
     PasswordSources,
+    SecretReader,
     resolve_password,
 )
 from wildside_valkey.workload.remap import (
@@ -150,7 +152,11 @@ def connect(
 
 
 def open_client(contract: ContractSource, options: ConnectOptions) -> Connected:
-    """``connect`` with its options as one object, returning what was used as well."""
+    """``connect`` with its options as one object, returning what was used as well.
+
+    Three phases: the password (from the first source that has one), TLS (the CA and
+    the name every node's certificate is checked against), then the client itself.
+    """
     _check_options(options)
     view = read_view(load_contract(contract))
     read_secret = partial(
@@ -169,26 +175,46 @@ def open_client(contract: ContractSource, options: ConnectOptions) -> Connected:
         ),
         read_secret,
     )
+    tls = _tls(view, options, read_secret)
     dial: Address = (options.host or view.primary_host, options.port or view.primary_port)
-    cluster = view.cluster_mode if options.cluster is None else options.cluster
-    tls_server_name: str | None = None
-    ca_source: str | None = None
-    connection_class: type[Connection] = Connection
-    if view.tls_enabled:
-        ca_pem, ca_source = load_ca(
-            view,
-            ca_file=options.ca_file,
-            ca_from_secret=options.ca_from_secret,
-            read_secret=read_secret,
-        )
-        tls_server_name = options.tls_server_name or view.primary_host
-        connection_class = pinned_connection_class(build_ssl_context(ca_pem), tls_server_name)
     attempt = Attempt(
         address=format_address(dial),
-        tls_server_name=tls_server_name,
+        tls_server_name=tls.server_name,
         password_source=None if password is None else password.source,
-        cluster=cluster,
+        cluster=view.cluster_mode if options.cluster is None else options.cluster,
     )
+    client = _open(attempt, dial, tls.connection_class, password, options)
+    return Connected(client=client, view=view, attempt=attempt, ca_source=tls.ca_source)
+
+
+class _Tls(NamedTuple):
+    connection_class: type[Connection]
+    server_name: str | None = None
+    ca_source: str | None = None
+
+
+def _tls(view: ContractView, options: ConnectOptions, read_secret: SecretReader) -> _Tls:
+    """Plain connections without TLS; else connections pinned to the contract's CA and host."""
+    if not view.tls_enabled:
+        return _Tls(Connection)
+    ca_pem, ca_source = load_ca(
+        view,
+        ca_file=options.ca_file,
+        ca_from_secret=options.ca_from_secret,
+        read_secret=read_secret,
+    )
+    server_name = options.tls_server_name or view.primary_host
+    pinned = pinned_connection_class(build_ssl_context(ca_pem), server_name)
+    return _Tls(pinned, server_name, ca_source)
+
+
+def _open(
+    attempt: Attempt,
+    dial: Address,
+    connection_class: type[Connection],
+    password: Password | None,
+    options: ConnectOptions,
+) -> ValkeyClient:
     # The URL carries only scheme, host and port: the password goes as a
     # keyword argument so it never appears in a URL, a repr or a log line.
     kwargs: dict[str, Any] = {
@@ -200,14 +226,12 @@ def open_client(contract: ContractSource, options: ConnectOptions) -> Connected:
     }
     url = f"valkey://{attempt.address}"
     try:
-        if cluster:
+        if attempt.cluster:
             remap = _address_remap(url, kwargs, dial, options)
-            client: ValkeyClient = _open_cluster(url, kwargs, remap)
-        else:
-            client = _open_plain(url, kwargs)
+            return _open_cluster(url, kwargs, remap)
+        return _open_plain(url, kwargs)
     except LIBRARY_ERRORS as exc:
         raise translate(exc, attempt) from exc
-    return Connected(client=client, view=view, attempt=attempt, ca_source=ca_source)
 
 
 def _check_options(options: ConnectOptions) -> None:
