@@ -9,7 +9,7 @@ import pytest
 
 from wildside_valkey.contract import build_contract, contract_env, contract_from_env
 from wildside_valkey.contract.env import env_name
-from wildside_valkey.contract.shape import SCHEMA, NullableObject
+from wildside_valkey.contract.shape import NullableObject, schema
 from wildside_valkey.errors import ContractError
 from wildside_valkey.variables import variables_from_mapping
 from wildside_valkey.workload.contract_view import read_view
@@ -40,7 +40,7 @@ def _leaves(data: dict[str, Any], prefix: tuple[str, ...] = ()) -> set[tuple[str
 
 def test_every_field_of_the_model_has_its_variable_and_nothing_else_does() -> None:
     declared: set[tuple[str, ...]] = set()
-    for entry in SCHEMA:
+    for entry in schema():
         if isinstance(entry, NullableObject):
             declared |= {(*entry.path, member) for member in entry.members}
         else:

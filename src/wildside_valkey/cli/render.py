@@ -7,11 +7,8 @@ from pathlib import Path
 import click
 
 from ..contract.formats import to_json
-from ..inputs import load_raw_values
-from ..inputs.each_file import read_each_file
 from ..plan import build_plan
-from ..render import render_to, write_tree
-from ..render.batch import environment_variables, render_batch
+from ..render import render_to
 from .options import (
     VariableCommand,
     command_variables,
@@ -61,6 +58,12 @@ def render(
 def _render_each(
     var_files: tuple[str, ...], var_options: tuple[str, ...], out: Path, each_file: Path
 ) -> None:
+    # Only --each needs the batch machinery: a plain render does not import it.
+    from ..inputs import load_raw_values  # noqa: PLC0415
+    from ..inputs.each_file import read_each_file  # noqa: PLC0415
+    from ..render import write_tree  # noqa: PLC0415
+    from ..render.batch import environment_variables, render_batch  # noqa: PLC0415
+
     base = load_raw_values(var_files, var_options, **tofu_sources())
     environments = environment_variables(base, read_each_file(each_file))
     batch = render_batch(environments)

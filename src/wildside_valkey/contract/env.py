@@ -9,7 +9,7 @@ the one flattening behind ``wildside-valkey contract --format env|configmap``
 and the ConfigMap that render adds with ``contract_configmap_enabled``.
 
 Strings lose their type, so the way back needs the contract's shape
-(:data:`.shape.SCHEMA`, read off the model): the port ``"6379"`` is a number
+(:func:`.shape.schema`, read off the model): the port ``"6379"`` is a number
 but a cluster named ``"6379"`` is a string. A field the model does not declare
 is refused rather than exported lossily; a field added to the model gets its
 variable without a change here.
@@ -23,7 +23,7 @@ from typing import Any
 from ..errors import ContractError
 from ..variables.derived_names import contract_configmap_name
 from .model import Contract
-from .shape import SCHEMA, Entry, Field, Kind, NullableObject
+from .shape import Entry, Field, Kind, NullableObject, schema
 
 PREFIX = "VALKEY_"
 _MISSING = object()
@@ -41,7 +41,7 @@ def contract_env(contract: ContractData) -> dict[str, str]:
     data = contract.to_dict() if isinstance(contract, Contract) else contract
     _refuse_unknown(data)
     env: dict[str, str] = {}
-    for entry in SCHEMA:
+    for entry in schema():
         value = _get(data, entry.path)
         if value is _MISSING:
             if not entry.optional:
@@ -84,7 +84,7 @@ def contract_configmap(
 def contract_from_env(env: Mapping[str, str]) -> dict[str, Any]:
     """Rebuild the contract from ``VALKEY_*`` variables (``os.environ`` or a ConfigMap's data)."""
     contract: dict[str, Any] = {}
-    for entry in SCHEMA:
+    for entry in schema():
         names = _env_names(entry)
         if entry.optional and not any(name in env for name in names):
             continue
@@ -166,8 +166,8 @@ def _object_from_env(env: Mapping[str, str], entry: NullableObject) -> dict[str,
 
 
 def _refuse_unknown(data: Mapping[str, Any]) -> None:
-    known: dict[tuple[str, ...], Entry] = {entry.path: entry for entry in SCHEMA}
-    groups = {entry.path[:depth] for entry in SCHEMA for depth in range(1, len(entry.path))}
+    known: dict[tuple[str, ...], Entry] = {entry.path: entry for entry in schema()}
+    groups = {entry.path[:depth] for entry in schema() for depth in range(1, len(entry.path))}
 
     def walk(node: Mapping[str, Any], prefix: tuple[str, ...]) -> None:
         for key, value in node.items():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import Enum
+from functools import cache
 from typing import Any, NamedTuple
 
 import msgspec
@@ -100,11 +101,20 @@ def _entries(struct: mi.StructType, prefix: tuple[str, ...]) -> list[Entry]:
     return scalars + nested
 
 
-_MODEL = mi.type_info(Contract)
-assert isinstance(_MODEL, mi.StructType)
+@cache
+def _model() -> mi.StructType:
+    model = mi.type_info(Contract)
+    assert isinstance(model, mi.StructType)
+    return model
 
-SCHEMA: tuple[Entry, ...] = tuple(_entries(_MODEL, ()))
-"""Every leaf of the contract, in ``VALKEY_*`` order, derived from the model."""
+
+@cache
+def schema() -> tuple[Entry, ...]:
+    """Every leaf of the contract, in ``VALKEY_*`` order, derived from the model.
+
+    Computed on first use: ``render`` writes the contract as JSON and never needs it.
+    """
+    return tuple(_entries(_model(), ()))
 
 
 def _describe(info: mi.Type) -> str:
@@ -126,7 +136,7 @@ def _describe(info: mi.Type) -> str:
 
 
 def _field_type(path: tuple[str, ...]) -> mi.Type | None:
-    info: mi.Type = _MODEL
+    info: mi.Type = _model()
     for key in path:
         info, _ = _unwrap(info)
         if isinstance(info, mi.UnionType):

@@ -12,12 +12,14 @@ Pure data: no client library, no I/O (the plan layer's rule).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 
-@dataclass(frozen=True, slots=True)
-class Kind:
+
+# A msgspec Struct, as the plan's other records: frozen (hashable), and no
+# dataclasses/inspect import on the render path.
+class Kind(msgspec.Struct, frozen=True):
     """One REST resource type: where it lives on the API server, and where it is rendered."""
 
     group: str

@@ -25,7 +25,6 @@ Staging names are short and derived from a hash of ``OUT``'s name, so a
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import fcntl
 import os
@@ -37,6 +36,10 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ctypes
 
 from ..errors import OutputDirectoryError, UnsafeOutputError
 from .tree import RenderedTree
@@ -226,13 +229,21 @@ def _exchange(first: Path, second: Path) -> bool:
     result = function(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), _RENAME_EXCHANGE)
     if result == 0:
         return True
-    code = ctypes.get_errno()
+    code = _errno()
     if code in {errno.ENOSYS, errno.EINVAL, errno.ENOTSUP}:
         return False
     raise OSError(code, os.strerror(code))
 
 
+def _errno() -> int:
+    import ctypes  # noqa: PLC0415
+
+    return ctypes.get_errno()
+
+
 def _libc() -> ctypes.CDLL | None:
+    import ctypes  # noqa: PLC0415 - only when an existing tree is swapped
+
     # The process's own symbols, which include the C library's: find_library("c") would
     # spawn ldconfig (or gcc) on every render just to learn a name the loader already has.
     try:
