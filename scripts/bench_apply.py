@@ -65,6 +65,17 @@ def _run_once(plan: Plan, api: FakeKubeApi, helm: FakeHelm, kubeconfig: Path) ->
     )
 
 
+def fake_cluster(root: Path, api: FakeKubeApi) -> tuple[Path, FakeHelm]:
+    """The simulated operator and its CRD on ``api``, a kubeconfig for it, and the helm
+    stand-in first on PATH: what every benchmark against the fake server starts from."""
+    simulate_valkey_operator(api)
+    install_valkey_crd(api)
+    kubeconfig = write_kubeconfig(root / "kubeconfig", api.url).path
+    helm = FakeHelm(root / "helm", bin_dir=write_launcher(root / "bin"))
+    os.environ.update(helm.env())
+    return kubeconfig, helm
+
+
 def measure(repeat: int) -> tuple[list[Sample], list[Sample], list[Sample], list[float]]:
     plan = build_plan(variables_from_mapping({"mode": "apply"}))
     fresh: list[Sample] = []
@@ -73,12 +84,7 @@ def measure(repeat: int) -> tuple[list[Sample], list[Sample], list[Sample], list
     helm_runs: list[float] = []
     for _ in range(repeat):
         with tempfile.TemporaryDirectory(prefix="bench-apply-") as folder, FakeKubeApi() as api:
-            root = Path(folder)
-            simulate_valkey_operator(api)
-            install_valkey_crd(api)
-            kubeconfig = write_kubeconfig(root / "kubeconfig", api.url).path
-            helm = FakeHelm(root / "helm", bin_dir=write_launcher(root / "bin"))
-            os.environ.update(helm.env())
+            kubeconfig, helm = fake_cluster(Path(folder), api)
             os.environ.pop("HELM_DRIVER", None)
             fresh.append(_run_once(plan, api, helm, kubeconfig))
             again.append(_run_once(plan, api, helm, kubeconfig))

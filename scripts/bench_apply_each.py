@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -24,10 +23,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # tests.fakes lives beside src/, not in the package
 
-from tests.fakes.helm_fake import FakeHelm, write_launcher  # noqa: E402
+from bench_apply import fake_cluster  # noqa: E402 - beside this script (sys.path[0])
 from tests.fakes.kube_api import FakeKubeApi  # noqa: E402
-from tests.fakes.kube_sim import install_valkey_crd, simulate_valkey_operator  # noqa: E402
-from tests.fakes.kubeconfig import write_kubeconfig  # noqa: E402
 
 from wildside_valkey.apply import NullProgress, connect_cluster  # noqa: E402
 from wildside_valkey.apply.batch import apply_each  # noqa: E402
@@ -50,12 +47,7 @@ def _plans(count: int) -> list[Plan]:
 def run_once(plans: list[Plan], concurrency: int) -> tuple[float, int]:
     """Seconds for one `apply --each` on a fresh fake cluster, and its API request count."""
     with tempfile.TemporaryDirectory(prefix="bench-each-") as folder, FakeKubeApi() as api:
-        root = Path(folder)
-        simulate_valkey_operator(api)
-        install_valkey_crd(api)
-        kubeconfig = write_kubeconfig(root / "kubeconfig", api.url).path
-        helm = FakeHelm(root / "helm", bin_dir=write_launcher(root / "bin"))
-        os.environ.update(helm.env())
+        kubeconfig, helm = fake_cluster(Path(folder), api)
         api.clear_requests()
         start = time.perf_counter()
         result = apply_each(
