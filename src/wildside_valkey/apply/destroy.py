@@ -144,7 +144,7 @@ def preview_destroy(plan: Plan, kube: KubeClient, helm: Helm | None = None) -> D
     deleted = [ref for ref in refs if ref not in held]
     operator = _operator_preview(plan, helm, kube, remaining)
     if operator.action != "kept":
-        deleted += _operator_leftovers(plan, kube)
+        deleted += _operator_leftovers(plan, kube, operator)
     return DestroyResult(tuple(deleted), tuple(kept), operator)
 
 
@@ -196,11 +196,14 @@ def _typed(kind: Kind, obj: dict[str, Any]) -> dict[str, Any]:
     return {**obj, "apiVersion": kind.api_version, "kind": kind.kind}
 
 
-def _operator_leftovers(plan: Plan, kube: KubeClient) -> list[ObjectRef]:
+def _operator_leftovers(plan: Plan, kube: KubeClient, outcome: OperatorOutcome) -> list[ObjectRef]:
     """Once the release is gone (or was never there): our marker, then the operator's
     namespace when we created it, in the order destroy deletes them."""
     chart = plan.operator
-    leftovers = [marker_ref(chart)] if is_our_marker(kube.get(marker_ref(chart))) else []
+    # Uninstalling was decided on our marker: no need to read it again.
+    ours = outcome.action in {"uninstalled", "uninstall"}
+    ours = ours or is_our_marker(kube.get(marker_ref(chart)))
+    leftovers = [marker_ref(chart)] if ours else []
     ref = ObjectRef(NAMESPACE, None, chart.namespace)
     live = kube.get(ref)
     if live is not None and is_ours(live, operator_namespace_labels()):
@@ -267,6 +270,6 @@ def _operator(
         helm.uninstall(chart, timeout=helm_timeout)
     # After the release, never before: an interrupted destroy must not leave our
     # release looking as if someone else had installed it.
-    for ref in _operator_leftovers(plan, kube):
+    for ref in _operator_leftovers(plan, kube, outcome):
         deleter.delete([ref])
     return outcome
