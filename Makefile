@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: help venv helm render test check lint typecheck layers valkey-test valkey-policy dist-check bench golden docs readme servers clean
+.PHONY: help venv helm render test check lint typecheck layers valkey-test valkey-policy dist-check bench golden docs readme servers clean cluster cluster-down e2e e2e-build
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -48,8 +48,22 @@ servers: ## install Debian's redis-server for the TLS tests when it is missing (
 	  { apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null 2>&1; } ; \
 	  command -v redis-server >/dev/null 2>&1 || echo "note: redis-server unavailable; its tests will be skipped"; }
 
-valkey-test: venv helm servers ## the test suite
-	$(BIN)/pytest -q
+valkey-test: venv helm servers ## the test suite (everything but the end-to-end suite; no Go needed)
+	$(BIN)/pytest -q -m "not e2e"
+
+# The end-to-end cluster: real etcd, kube-apiserver, kube-controller-manager and kube-scheduler
+# built from the Go modules pinned under e2e/ (into e2e/bin, reused), kwok for the kubelet.
+e2e-build: venv ## build the end-to-end cluster's Go programs into e2e/bin (needs Go; seconds when current)
+	$(BIN)/python -m tests.e2e.harness build
+
+cluster: venv helm ## start the end-to-end cluster on loopback (state in .e2e/; prints how to use it)
+	$(BIN)/python -m tests.e2e.harness up
+
+cluster-down: venv ## stop exactly what `make cluster` started and remove .e2e/
+	$(BIN)/python -m tests.e2e.harness down
+
+e2e: venv helm e2e-build ## the end-to-end suite against the real control plane (starts and stops the cluster if none is up)
+	$(BIN)/pytest -q -m e2e tests/e2e
 
 valkey-policy: venv ## the Rego policy pack: its tests, then the pack over the default render and every render case
 	$(BIN)/pytest -q tests/policies
@@ -72,7 +86,7 @@ bench: venv helm ## benchmarks: writes docs/benchmarks.md
 	$(BIN)/python scripts/bench.py --write docs/benchmarks.md
 
 clean: ## remove the virtual environment and build output
-	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache e2e/bin
 
 docs: venv ## regenerate the generated sections of README.md, ARCHITECTURE.md and docs/*.md (variables table, default render)
 	$(BIN)/python scripts/update_docs.py

@@ -31,6 +31,21 @@ def command_path() -> str:
     return found
 
 
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("true", "1")
+
+
+def installed_tool(name: str, *, install_hint: str) -> str | None:
+    """A program the tests run: beside the interpreter (`make helm` puts helm, helm3 and
+    kubectl in .venv/bin), else on PATH. Missing, the caller skips, but in CI that is a
+    failure: the project's own files install it, so CI never skips for want of it."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if found is None and in_ci():
+        pytest.fail(f"`{name}` is missing in CI: {install_hint}", pytrace=False)
+    return found
+
+
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
 

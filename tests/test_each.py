@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import RunCli
@@ -97,9 +98,9 @@ def test_entries_must_agree_on_the_shared_operator(run_cli: RunCli, tmp_path: Pa
 
 
 def test_each_tree_builds_with_kustomize_and_passes_the_policies(tmp_path: Path) -> None:
-    import shutil
     import subprocess
 
+    from tests.conftest import installed_tool
     from wildside_valkey.policies import evaluate_paths
     from wildside_valkey.render import write_tree
     from wildside_valkey.render.batch import environment_variables, render_batch
@@ -108,10 +109,11 @@ def test_each_tree_builds_with_kustomize_and_passes_the_policies(tmp_path: Path)
     write_tree(render_batch(environments).tree, tmp_path / "out")
     report = evaluate_paths([tmp_path / "out"])
     assert [f.rule for f in report.findings] == []
-    if shutil.which("kubectl") is None:
-        return
+    kubectl = installed_tool("kubectl", install_hint="`make helm` installs it into .venv/bin")
+    if kubectl is None:
+        pytest.skip("kubectl is not installed (`make helm`)")
     built = subprocess.run(
-        ["kubectl", "kustomize", str(tmp_path / "out")], capture_output=True, text=True, check=True
+        [kubectl, "kustomize", str(tmp_path / "out")], capture_output=True, text=True, check=True
     )
     names = [doc["metadata"]["name"] for doc in yaml.safe_load_all(built.stdout)]
     assert sorted(names) == ["a-valkey", "valkey-b", "valkey-operator"]

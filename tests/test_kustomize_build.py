@@ -7,7 +7,6 @@ silently shrink) the sync.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -15,9 +14,10 @@ from typing import Any
 import pytest
 
 from tests.cases.harness import case_names, get_case, render_case, yaml_documents
+from tests.conftest import installed_tool
 from wildside_valkey.render import write_tree
 
-KUBECTL = shutil.which("kubectl")
+KUBECTL = installed_tool("kubectl", install_hint="`make helm` installs it into .venv/bin")
 
 pytestmark = [
     pytest.mark.kustomize,

@@ -53,6 +53,20 @@ def pods_of(spec: Mapping[str, Any]) -> int:
     return int(spec.get("nodes", 3)) * (int(spec.get("replicas", 0)) + 1)
 
 
+DEFAULT_VOLUME_SIZE = "8Gi"  # v0.0.61 line 65
+
+
+def claim_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The StatefulSet's claim template spec: the Valkey's `storage.spec`, else the default."""
+    storage = (spec.get("storage") or {}).get("spec")
+    if storage:
+        return dict(storage)
+    return {
+        "accessModes": ["ReadWriteOnce"],
+        "resources": {"requests": {"storage": DEFAULT_VOLUME_SIZE}},
+    }
+
+
 @dataclass
 class ValkeyOperatorSim:
     """State of the simulated operator, for assertions (`created`, `ready`).
@@ -189,7 +203,12 @@ class ValkeyOperatorSim:
                     "metadata": {"labels": dict(labels)},
                     "spec": {"containers": [{"name": "valkey", "image": image}]},
                 },
-                "volumeClaimTemplates": [{"metadata": {"name": "valkey-data"}}],
+                # Lines 2170-2205: the claim template is always there, from spec.storage
+                # (a whole PVC spec) or the 8Gi default (line 65). The real API server refuses
+                # a template without access modes and a size.
+                "volumeClaimTemplates": [
+                    {"metadata": {"name": "valkey-data"}, "spec": claim_spec(spec)}
+                ],
             },
         }
         if existing is None:
@@ -237,7 +256,8 @@ class ValkeyOperatorSim:
         """checkState (lines 310-327): once the cluster answers, `ready: true` and nothing else;
         no code path writes it back to false."""
         key = (ns, name)
-        if key in self.ready:
+        valkey = api.get("valkeys", ns, name) or {}
+        if key in self.ready and (valkey.get("status") or {}).get("ready"):
             return
         api.set_status("valkeys", ns, name, {"ready": True}, merge=False, manager=OPERATOR_MANAGER)
         self.ready.add(key)

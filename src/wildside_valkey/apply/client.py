@@ -29,6 +29,10 @@ from .ownership import FIELD_MANAGER
 from .retry import RetryHook, RetryPolicy, Transient, call_with_retry
 
 T = TypeVar("T")
+# An answer with an error status. For a path nothing serves (the group of a CRD that is not
+# installed) the real API server's mux answers a plain-text "404 page not found", not a
+# Status object, and lightkube raises httpx's HTTPStatusError for it instead of ApiError.
+_ANSWERED = (ApiError, httpx.HTTPStatusError)
 ALL_NAMESPACES = ALL_NS
 DEFAULT_REQUEST_TIMEOUT = 30.0
 
@@ -107,7 +111,7 @@ class KubeClient:
                 found = self._client.get(
                     resource_class(ref.kind), ref.name, namespace=_namespace(ref)
                 )
-            except ApiError as error:
+            except _ANSWERED as error:
                 if status_code(error) == 404:
                     return None
                 raise
@@ -132,7 +136,7 @@ class KubeClient:
                     labels=dict(labels) if labels else None,
                 )
                 return [_with_type(kind, dict(item)) for item in items]
-            except ApiError as error:
+            except _ANSWERED as error:
                 if status_code(error) == 404:
                     return []
                 raise
@@ -156,7 +160,7 @@ class KubeClient:
         def delete() -> bool:
             try:
                 self._client.delete(resource_class(ref.kind), ref.name, namespace=_namespace(ref))
-            except ApiError as error:
+            except _ANSWERED as error:
                 if status_code(error) == 404:
                     return False
                 raise

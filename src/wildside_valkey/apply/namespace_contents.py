@@ -71,13 +71,33 @@ def foreign_objects(
             if error.status_code != 403:
                 raise
             refused.append(f"{kind.kind} (listing is forbidden, so they could not be checked)")
-    derived = _derived_uids(listed, set(our_uids))
+    derived = _derived_uids(listed, set(our_uids) | _our_valkey_uids(listed, cluster_name))
     foreign = [
         f"{obj.get('kind')} {namespace}/{_name(obj)}"
         for obj in listed
         if _uid(obj) not in derived and not _leftover(obj, cluster_name)
     ]
     return sorted(foreign) + refused
+
+
+def _our_valkey_uids(objects: Sequence[Mapping[str, Any]], cluster_name: str) -> set[str]:
+    """The uid our Valkey had, as its children still name it after it is gone.
+
+    The garbage collector deletes the operator's objects after the Valkey, in the
+    background (kube-controller-manager's garbage collector; seen against the real one):
+    a destroy that stopped half-way, or a namespace inspected right after the Valkey was
+    deleted, still finds children whose owner is our Valkey by name but not by a uid
+    we hold any more. They are going, not foreign.
+    """
+    return {
+        str(owner.get("uid"))
+        for obj in objects
+        for owner in (obj.get("metadata") or {}).get("ownerReferences") or []
+        if isinstance(owner, Mapping)
+        and owner.get("kind") == VALKEY.kind
+        and str(owner.get("apiVersion", "")).startswith(f"{VALKEY.group}/")
+        and owner.get("name") == cluster_name
+    }
 
 
 def _derived_uids(objects: Sequence[Mapping[str, Any]], uids: set[str]) -> set[str]:

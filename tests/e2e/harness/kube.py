@@ -1,0 +1,156 @@
+"""A small typed client for the harness itself: JSON over HTTPS with a client certificate.
+
+The harness (and the operator stand-in) must not depend on the product's own
+client code, which is what the end-to-end tests exercise; httpx is already a
+dependency of lightkube.
+"""
+
+from __future__ import annotations
+
+import ssl
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import yaml
+
+from .processes import HarnessError
+
+JSON = dict[str, Any]
+APPLY = "application/apply-patch+yaml"
+MERGE = "application/merge-patch+json"
+
+
+@dataclass(frozen=True)
+class Identity:
+    server: str
+    ca: Path
+    cert: Path
+    key: Path
+
+
+def write_kubeconfig(path: Path, identity: Identity, *, context: str = "wildside-e2e") -> Path:
+    """A kubeconfig in kubectl's shape, with file references (client-go resolves them)."""
+    config = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [
+            {
+                "name": context,
+                "cluster": {
+                    "server": identity.server,
+                    "certificate-authority": str(identity.ca),
+                },
+            }
+        ],
+        "users": [
+            {
+                "name": context,
+                "user": {
+                    "client-certificate": str(identity.cert),
+                    "client-key": str(identity.key),
+                },
+            }
+        ],
+        "contexts": [{"name": context, "context": {"cluster": context, "user": context}}],
+        "current-context": context,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    path.chmod(0o600)
+    return path
+
+
+class Kube:
+    """GET/apply/patch/delete by API path; 404 on GET is None."""
+
+    def __init__(self, identity: Identity, *, timeout: float = 10.0) -> None:
+        context = ssl.create_default_context(cafile=str(identity.ca))
+        context.load_cert_chain(str(identity.cert), str(identity.key))
+        self._http = httpx.Client(base_url=identity.server, verify=context, timeout=timeout)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Kube:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get(self, path: str, **params: str) -> JSON | None:
+        response = self._http.get(path, params=params)
+        if response.status_code == 404:
+            return None
+        _raise_for(response)
+        body: JSON = response.json()
+        return body
+
+    def items(self, path: str, **params: str) -> Iterator[JSON]:
+        body = self.get(path, **params)
+        yield from (body or {}).get("items") or []
+
+    def apply(self, path: str, obj: JSON, *, manager: str, dry_run: bool = False) -> JSON:
+        """Server-side apply of `obj` at its own path `path` (…/NAME), forcing ownership."""
+        params = {"fieldManager": manager, "force": "true"}
+        if dry_run:
+            params["dryRun"] = "All"
+        response = self._http.patch(
+            path, params=params, content=yaml.safe_dump(obj), headers={"Content-Type": APPLY}
+        )
+        _raise_for(response)
+        body: JSON = response.json()
+        return body
+
+    def merge_patch(self, path: str, patch: JSON) -> JSON:
+        response = self._http.patch(path, json=patch, headers={"Content-Type": MERGE})
+        _raise_for(response)
+        body: JSON = response.json()
+        return body
+
+    def create(self, path: str, obj: JSON) -> JSON:
+        response = self._http.post(path, json=obj)
+        _raise_for(response)
+        body: JSON = response.json()
+        return body
+
+    def delete(self, path: str) -> None:
+        response = self._http.delete(path)
+        if response.status_code != 404:
+            _raise_for(response)
+
+    def raw(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return self._http.request(method, path, **kwargs)
+
+
+class ApiError(HarnessError):
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(f"{status}: {body[:2000]}")
+        self.status = status
+
+
+def _raise_for(response: httpx.Response) -> None:
+    if response.status_code >= 400:
+        raise ApiError(response.status_code, response.text)
+
+
+def wait_for(
+    what: str, check: Callable[[], bool], *, timeout: float, interval: float = 0.2
+) -> None:
+    """Poll `check` until it is true; exceptions count as not yet."""
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except (httpx.HTTPError, HarnessError, OSError) as error:
+            last = error
+        time.sleep(interval)
+    raise HarnessError(
+        f"timed out after {timeout:.0f}s waiting for {what}"
+        + (f" (last error: {last})" if last else "")
+    )

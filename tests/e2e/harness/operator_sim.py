@@ -1,0 +1,198 @@
+"""The operator stand-in, run as a controller against the real API server.
+
+Until the real valkey-operator can be built here, the project's simulation
+(tests/fakes/kube_sim.py, each behaviour citing valkey-operator v0.0.61 and
+pinned by tests/apply/test_operator_sim.py) reconciles every Valkey through
+this adapter: it creates the password Secret, the PodDisruptionBudget and the
+StatefulSet as the operator does. What the fake server had to play is real
+here: the StatefulSet controller (kube-controller-manager) makes the pods, the
+scheduler places them, kwok runs them, and the Valkey gets `status.ready` once
+the real StatefulSet reports every pod ready and updated.
+
+It also binds volumes for the harness's StorageClass, as an external
+provisioner does (kubernetes-sigs/sig-storage-lib-external-provisioner,
+controller/controller.go: a PersistentVolume per pending claim with `claimRef`
+set and the `pv.kubernetes.io/provisioned-by` annotation; a Released volume of
+a Delete class is deleted), since no kubelet can mount anything here.
+
+    python -m tests.e2e.harness.operator_sim KUBECONFIG STORAGE_CLASS
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.fakes.kube_sim import OPERATOR_MANAGER, ValkeyOperatorSim
+
+from .kube import JSON, ApiError, Identity, Kube
+from .objects import PROVISIONER
+
+PATHS = {
+    "secrets": "/api/v1/namespaces/{ns}/secrets",
+    "poddisruptionbudgets": "/apis/policy/v1/namespaces/{ns}/poddisruptionbudgets",
+    "statefulsets": "/apis/apps/v1/namespaces/{ns}/statefulsets",
+    "valkeys": "/apis/hyperspike.io/v1/namespaces/{ns}/valkeys",
+}
+INTERVAL = 0.25
+
+
+class LiveApi:
+    """The three calls the simulation makes, against the real API server.
+
+    The real operator uses controller-runtime's client: Create, then Update
+    (operation "Update" in managedFields, manager "manager"), never apply.
+    """
+
+    def __init__(self, kube: Kube) -> None:
+        self.kube = kube
+
+    def get(self, resource: str, ns: str | None, name: str) -> JSON | None:
+        return self.kube.get(f"{PATHS[resource].format(ns=ns)}/{name}")
+
+    def seed(self, obj: Mapping[str, Any], *, manager: str | None = OPERATOR_MANAGER) -> JSON:
+        body = {k: v for k, v in obj.items() if k != "status"}  # status goes through /status
+        meta = body["metadata"]
+        resource = next(
+            r for r, p in PATHS.items() if _kind_of(p) == (obj["apiVersion"], obj["kind"])
+        )
+        collection = PATHS[resource].format(ns=meta["namespace"])
+        query = f"?fieldManager={manager or OPERATOR_MANAGER}"
+        if self.get(resource, meta["namespace"], meta["name"]) is None:
+            return self.kube.create(collection + query, body)
+        return self.kube.merge_patch(f"{collection}/{meta['name']}{query}", body)
+
+    def set_status(
+        self,
+        resource: str,
+        ns: str | None,
+        name: str,
+        status: Mapping[str, Any],
+        *,
+        merge: bool = True,
+        manager: str = OPERATOR_MANAGER,
+    ) -> JSON:
+        del merge  # the operator writes the whole status it knows; a merge of it is the same
+        path = f"{PATHS[resource].format(ns=ns)}/{name}/status?fieldManager={manager}"
+        return self.kube.merge_patch(path, {"status": dict(status)})
+
+
+def _kind_of(path: str) -> tuple[str, str]:
+    return {
+        "/api/v1/namespaces/{ns}/secrets": ("v1", "Secret"),
+        "/apis/policy/v1/namespaces/{ns}/poddisruptionbudgets": (
+            "policy/v1",
+            "PodDisruptionBudget",
+        ),
+        "/apis/apps/v1/namespaces/{ns}/statefulsets": ("apps/v1", "StatefulSet"),
+        "/apis/hyperspike.io/v1/namespaces/{ns}/valkeys": ("hyperspike.io/v1", "Valkey"),
+    }[path]
+
+
+def rolled_out(sts: Mapping[str, Any]) -> bool:
+    """The StatefulSet controller's own report: current generation, every pod updated and ready."""
+    spec, status = sts.get("spec") or {}, sts.get("status") or {}
+    want = int(spec.get("replicas", 1))
+    return (
+        status.get("observedGeneration") == (sts.get("metadata") or {}).get("generation")
+        and int(status.get("readyReplicas", 0)) == want
+        and int(status.get("updatedReplicas", 0)) == want
+        and int(status.get("replicas", 0)) == want
+        and status.get("currentRevision") == status.get("updateRevision")
+    )
+
+
+def reconcile_valkeys(kube: Kube, sim: ValkeyOperatorSim) -> None:
+    api = LiveApi(kube)
+    for valkey in kube.items("/apis/hyperspike.io/v1/valkeys"):
+        meta = valkey["metadata"]
+        ns, name = meta["namespace"], meta["name"]
+        if meta.get("deletionTimestamp"):
+            continue
+        if not sim._reconcile(api, ns, name):  # type: ignore[arg-type]
+            continue
+        sts = api.get("statefulsets", ns, name)
+        if sts is not None and rolled_out(sts):
+            sim._formed(api, ns, name)  # type: ignore[arg-type]
+
+
+def bind_volumes(kube: Kube, storage_class: str) -> None:
+    for claim in kube.items("/api/v1/persistentvolumeclaims"):
+        spec, meta = claim.get("spec") or {}, claim["metadata"]
+        if spec.get("storageClassName") != storage_class or spec.get("volumeName"):
+            continue
+        if meta.get("deletionTimestamp"):
+            continue
+        name = f"pvc-{meta['uid']}"
+        if kube.get(f"/api/v1/persistentvolumes/{name}") is not None:
+            continue
+        volume: JSON = {
+            "apiVersion": "v1",
+            "kind": "PersistentVolume",
+            "metadata": {
+                "name": name,
+                "annotations": {"pv.kubernetes.io/provisioned-by": PROVISIONER},
+            },
+            "spec": {
+                "capacity": {"storage": spec["resources"]["requests"]["storage"]},
+                "accessModes": spec.get("accessModes") or ["ReadWriteOnce"],
+                "storageClassName": storage_class,
+                "persistentVolumeReclaimPolicy": "Delete",
+                "hostPath": {"path": f"/e2e-volumes/{name}"},
+                "claimRef": {
+                    "apiVersion": "v1",
+                    "kind": "PersistentVolumeClaim",
+                    "namespace": meta["namespace"],
+                    "name": meta["name"],
+                    "uid": meta["uid"],
+                },
+            },
+        }
+        kube.create("/api/v1/persistentvolumes?fieldManager=e2e-provisioner", volume)
+    for volume in kube.items("/api/v1/persistentvolumes"):
+        annotations = volume["metadata"].get("annotations") or {}
+        phase = (volume.get("status") or {}).get("phase")
+        if annotations.get("pv.kubernetes.io/provisioned-by") == PROVISIONER and phase in (
+            "Released",
+            "Failed",
+        ):
+            kube.delete(f"/api/v1/persistentvolumes/{volume['metadata']['name']}")
+
+
+def identity_from(kubeconfig: Path) -> Identity:
+    config = yaml.safe_load(kubeconfig.read_text())
+    cluster, user = config["clusters"][0]["cluster"], config["users"][0]["user"]
+    return Identity(
+        cluster["server"],
+        Path(cluster["certificate-authority"]),
+        Path(user["client-certificate"]),
+        Path(user["client-key"]),
+    )
+
+
+def run(kubeconfig: Path, storage_class: str) -> None:
+    heartbeat = kubeconfig.parents[1] / "operator-sim.heartbeat"
+    sim = ValkeyOperatorSim()
+    with Kube(identity_from(kubeconfig)) as kube:
+        while True:
+            try:
+                reconcile_valkeys(kube, sim)
+                bind_volumes(kube, storage_class)
+                heartbeat.touch()
+            except ApiError as error:
+                # Conflicts and objects deleted under us: the next pass sees the new state.
+                print(f"requeue: {error}", flush=True)
+            except Exception:  # a controller keeps running, and says what went wrong
+                traceback.print_exc()
+                sys.stdout.flush()
+            time.sleep(INTERVAL)
+
+
+if __name__ == "__main__":
+    run(Path(sys.argv[1]), sys.argv[2])
