@@ -27,8 +27,6 @@ from tests.e2e.harness.pki import ADMIN_USER
 
 E2E_DIR = Path(__file__).parent
 MUTATING = frozenset({"create", "update", "patch", "delete", "deletecollection"})
-# Generous: the product waits for the real StatefulSet controller, scheduler and kwok.
-WAIT = "120"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -125,8 +123,6 @@ def instance(e2e_cluster: cluster.State, product: Product) -> Iterator[Instance]
             f"namespace={namespace}",
             "--var",
             "cluster_name=cache",
-            "--timeout",
-            WAIT,
         ),
     )
     yield made

@@ -23,7 +23,7 @@ def _valkey(kube: Kube, instance: Instance) -> dict[str, object]:
 def test_a_fresh_apply_converges_and_prints_the_contract(
     product: Product, instance: Instance, kube: Kube
 ) -> None:
-    applied = product.ok("apply", *instance.args)
+    applied = product.ok("apply", *instance.with_vars("nodes=3"))
 
     contract = json.loads(applied.stdout)
     assert contract["endpoints"]["primary_host"] == (
@@ -33,7 +33,7 @@ def test_a_fresh_apply_converges_and_prints_the_contract(
     assert valkey["status"] == {"ready": True}
     sts = kube.get(f"/apis/apps/v1/namespaces/{instance.namespace}/statefulsets/cache")
     assert sts is not None
-    # The real StatefulSet controller made the pods and kwok ran them: 3 nodes x 1.
+    # The real StatefulSet controller made the pods and kwok ran them: 3 nodes x (0 + 1).
     assert sts["status"]["readyReplicas"] == 3
     pods = list(kube.items(f"/api/v1/namespaces/{instance.namespace}/pods"))
     assert sorted(p["metadata"]["name"] for p in pods) == ["cache-0", "cache-1", "cache-2"]
@@ -48,7 +48,7 @@ def test_a_no_op_re_apply_sends_no_write_and_runs_no_helm(
 
     again = product.ok("apply", *instance.args)
 
-    assert json.loads(again.stdout)["endpoints"]["port"] == 6379
+    assert json.loads(again.stdout)["endpoints"]["primary_port"] == 6379
     assert audit.writes() == []
     helm = [e for e in audit.events() if e.get("userAgent", "").startswith("Helm/")]
     assert helm == [], "the second apply ran helm"

@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Instance, Product
+from tests.e2e.conftest import Product
 from tests.e2e.harness import cluster
 from tests.e2e.harness.kube import ApiError, Kube
 from wildside_valkey.plan import build_plan
@@ -82,26 +84,9 @@ def test_every_kind_the_plan_holds_passes_the_real_validation(kube: Kube) -> Non
     assert refused == {}
 
 
-def test_a_valkey_the_real_crd_refuses_is_reported_with_the_servers_reason(
-    product: Product, instance: Instance
-) -> None:
-    # The real CRD's enum: an external access type the operator does not know.
-    result = product.run(
-        "apply",
-        *instance.with_vars("external_access_enabled=true", "external_access_type=loadbalancer"),
-    )
-    assert result.returncode == 0, result.stderr
-
-
-@pytest.mark.parametrize("helm", ["helm", "helm3"])
-def test_real_helm_installs_the_chart_and_apply_reads_the_release_from_its_secrets(
-    product: Product, e2e_cluster: cluster.State, kube: Kube, tmp_path: Path, helm: str
-) -> None:
-    # This helm major version alone answers to `helm` for the product.
-    only = tmp_path / "helm-bin"
-    only.mkdir()
-    (only / "helm").symlink_to(Path(product.env["PATH"].split(os.pathsep)[0]) / helm)
-    product.env["PATH"] = f"{only}{os.pathsep}{product.env['PATH']}"
+@pytest.fixture
+def own_operator(e2e_cluster: cluster.State, product: Product) -> Iterator[list[str]]:
+    """Variables for a Valkey with an operator release of its own (its own namespace)."""
     suffix = secrets.token_hex(3)
     args = [
         "--var-file",
@@ -112,27 +97,38 @@ def test_real_helm_installs_the_chart_and_apply_reads_the_release_from_its_secre
         f"operator_namespace=e2e-operator-{suffix}",
         "--var",
         f"helm_release_name=vo-{suffix}",
-        "--timeout",
-        "120",
     ]
-    product.ok("apply", *args)
-    releases = list(
-        kube.items(
-            f"/api/v1/namespaces/e2e-operator-{suffix}/secrets",
-            labelSelector="owner=helm",
-        )
-    )
-    assert [r["metadata"]["labels"]["name"] for r in releases] == [f"vo-{suffix}"]
-    assert releases[0]["metadata"]["labels"]["status"] == "deployed"
+    yield args
+    product.run("destroy", "--auto-approve", *args)  # after a failure: best effort
+
+
+@pytest.mark.parametrize("helm", ["helm", "helm3"])
+def test_real_helm_installs_the_chart_and_apply_reads_the_release_from_its_secrets(
+    product: Product, own_operator: list[str], kube: Kube, tmp_path: Path, helm: str
+) -> None:
+    # This helm major version alone answers to `helm` for the product.
+    only = tmp_path / "helm-bin"
+    only.mkdir()
+    (only / "helm").symlink_to(Path(sys.executable).parent / helm)
+    product.env["PATH"] = f"{only}{os.pathsep}{product.env['PATH']}"
+    operator_namespace = own_operator[5].split("=", 1)[1]
+    release = own_operator[7].split("=", 1)[1]
+    helm_secrets = f"/api/v1/namespaces/{operator_namespace}/secrets"
+
+    product.ok("apply", *own_operator)
+
+    stored = list(kube.items(helm_secrets, labelSelector="owner=helm"))
+    assert [
+        (s["metadata"]["labels"]["name"], s["metadata"]["labels"]["status"]) for s in stored
+    ] == [(release, "deployed")]
     crd = kube.get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/valkeys.hyperspike.io")
     assert crd is not None
-
-    planned = product.run("plan", "--detailed-exitcode", *args)
+    # plan reads the release from the Secrets helm wrote: no changes, and no helm run.
+    planned = product.run("plan", "--detailed-exitcode", *own_operator)
     assert planned.returncode == 0, planned.stdout + planned.stderr
 
     destroyed = json.loads(
-        product.ok("destroy", "--output", "json", "--auto-approve", *args).stdout
+        product.ok("destroy", "--output", "json", "--auto-approve", *own_operator).stdout
     )
-    assert destroyed["operator"]["uninstalled"] is True or destroyed["operator"].get("state") in (
-        "uninstalled",
-    ), destroyed["operator"]
+    assert destroyed["operator"]["action"] == "uninstalled", destroyed["operator"]
+    assert list(kube.items(helm_secrets, labelSelector="owner=helm")) == []

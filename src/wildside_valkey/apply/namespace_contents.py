@@ -71,7 +71,7 @@ def foreign_objects(
             if error.status_code != 403:
                 raise
             refused.append(f"{kind.kind} (listing is forbidden, so they could not be checked)")
-    derived = _derived_uids(listed, set(our_uids) | _our_valkey_uids(listed, cluster_name))
+    derived = _derived_uids(listed, set(our_uids))
     foreign = [
         f"{obj.get('kind')} {namespace}/{_name(obj)}"
         for obj in listed
@@ -80,29 +80,25 @@ def foreign_objects(
     return sorted(foreign) + refused
 
 
-def _our_valkey_uids(objects: Sequence[Mapping[str, Any]], cluster_name: str) -> set[str]:
-    """The uid our Valkey had, as its children still name it after it is gone.
-
-    The garbage collector deletes the operator's objects after the Valkey, in the
-    background (kube-controller-manager's garbage collector; seen against the real one):
-    a destroy that stopped half-way, or a namespace inspected right after the Valkey was
-    deleted, still finds children whose owner is our Valkey by name but not by a uid
-    we hold any more. They are going, not foreign.
-    """
-    return {
-        str(owner.get("uid"))
-        for obj in objects
-        for owner in (obj.get("metadata") or {}).get("ownerReferences") or []
-        if isinstance(owner, Mapping)
-        and owner.get("kind") == VALKEY.kind
-        and str(owner.get("apiVersion", "")).startswith(f"{VALKEY.group}/")
-        and owner.get("name") == cluster_name
-    }
-
-
 def _derived_uids(objects: Sequence[Mapping[str, Any]], uids: set[str]) -> set[str]:
-    """Our uids, and those of every object owned, at any depth, by one of them."""
+    """Our uids, and those of every object owned, at any depth, by one of them or only by
+    owners that are gone.
+
+    The garbage collector removes the operator's objects after the Valkey, in the
+    background and level by level (kube-controller-manager's garbage collector, as seen
+    against the real one): right after our Valkey is deleted, or after a destroy that
+    stopped half-way, a Pod can still name a StatefulSet that is already gone. An object
+    whose owners are all gone is being collected, so it is not a tenant. An owner counts
+    as gone only when it is of a kind listed here and absent from the listing; an owner of
+    any other kind might exist, so its objects stay foreign (keeping is the safe side).
+    """
+    present = {_uid(obj) for obj in objects}
+    listed_kinds = {kind.kind for kind in INSPECTED}
     known = set(uids)
+
+    def collected(owner: Mapping[str, Any]) -> bool:
+        return owner.get("kind") in listed_kinds and owner.get("uid") not in present
+
     changed = True
     while changed:
         changed = False
@@ -110,8 +106,14 @@ def _derived_uids(objects: Sequence[Mapping[str, Any]], uids: set[str]) -> set[s
             uid = _uid(obj)
             if uid in known:
                 continue
-            owners = (obj.get("metadata") or {}).get("ownerReferences") or []
-            if any(isinstance(o, Mapping) and o.get("uid") in known for o in owners):
+            owners = [
+                o
+                for o in (obj.get("metadata") or {}).get("ownerReferences") or []
+                if isinstance(o, Mapping)
+            ]
+            if any(o.get("uid") in known for o in owners) or (
+                owners and all(collected(o) for o in owners)
+            ):
                 known.add(uid)
                 changed = True
     return known

@@ -231,9 +231,9 @@ def _start_all(state: State, pki: Pki, logs: Path, api_port: int) -> None:
                 [
                     f"--service-account-private-key-file={pki.sa_key}",
                     f"--root-ca-file={pki.ca_cert}",
-                    # Each controller under its own service account with its bootstrap role, as kubeadm runs it.
+                    # Each controller as its own service account, with its bootstrap role
+                    # (as kubeadm runs it): the GC and namespace controller are what destroy meets.
                     "--use-service-account-credentials=true",
-                    # The garbage collector and namespace controller are what destroy meets.
                     "--controllers=*",
                 ],
             ),
@@ -348,7 +348,7 @@ def write_tfvars(state: State) -> None:
         f'chart_repository = "{state.chart_repository}"\n'
         f'chart_version    = "{state.chart_version}"\n'
         f'storage_class    = "{STORAGE_CLASS}"\n'
-        '# An https chart repository (the chart server above) is a HelmRepository to Flux.\n'
+        "# An https chart repository (the chart server above) is a HelmRepository to Flux.\n"
         'flux_source_kind = "HelmRepository"\n'
     )
     (Path(state.root) / "env").write_text(

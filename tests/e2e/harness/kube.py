@@ -89,6 +89,9 @@ class Kube:
         body: JSON = response.json()
         return body
 
+    def absent(self, path: str) -> bool:
+        return self.get(path) is None
+
     def items(self, path: str, **params: str) -> Iterator[JSON]:
         body = self.get(path, **params)
         yield from (body or {}).get("items") or []
