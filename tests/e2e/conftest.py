@@ -46,6 +46,7 @@ from wildside_valkey.apply import (
     connect_cluster,
     destroy,
     plan_changes,
+    preview_destroy,
 )
 from wildside_valkey.plan import Plan, build_plan
 from wildside_valkey.variables import variables_from_mapping
@@ -287,7 +288,9 @@ def describe(event: JSON) -> str:
     resource = ref.get("resource", "")
     if ref.get("subresource"):
         resource += "/" + ref["subresource"]
-    where = "/".join(p for p in (ref.get("namespace"), ref.get("name")) if p)
+    # The audit log files a Namespace under its own name as its namespace too.
+    namespace = None if resource == "namespaces" else ref.get("namespace")
+    where = "/".join(p for p in (namespace, ref.get("name")) if p)
     return f"{event['verb']} {resource} {where}".rstrip()
 
 
@@ -378,6 +381,10 @@ class Live:
         options.setdefault("poll", FAST_POLL)
         with self.client() as kube:
             return apply_plan(plan, kube, options=ApplyOptions(**options))
+
+    def preview_destroy(self, plan: Plan) -> DestroyResult:
+        with self.client() as kube:
+            return preview_destroy(plan, kube)
 
     def destroy(self, plan: Plan, **options: Any) -> DestroyResult:
         options.setdefault("timeout", WAIT)

@@ -3,9 +3,10 @@
 The operator's published chart sits on a registry these machines cannot
 reach, so the harness packages a chart of the same name and versions that
 carries the real Valkey CRD (in `crds/`, where helm installs CRDs from) and one
-ConfigMap of its values, and serves it as a chart repository. `chart_repository` then points at it; helm
-trusts the server through SSL_CERT_FILE (the harness's CA added to the
-machine's bundle), as it would trust a company's private chart repository.
+ConfigMap of its values, and serves it as a chart repository.
+`chart_repository` then points at it; helm trusts the server through
+SSL_CERT_FILE (the harness's CA added to the machine's bundle), as it would
+trust a company's private chart repository.
 """
 
 from __future__ import annotations
