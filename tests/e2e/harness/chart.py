@@ -61,7 +61,9 @@ def publish(root: Path) -> Path:
         (source / "Chart.yaml").write_text(
             "apiVersion: v2\n"
             f"name: {NAME}\n"
-            f"version: {version.removeprefix('v')}\n"
+            # With its `v`, as the operator's release job packages it (its Makefile's
+            # helm-package: `helm package --version $(VERSION)`, VERSION the git tag).
+            f"version: {version}\n"
             f"appVersion: {version.removesuffix('-chart')}\n"
             "description: the end-to-end stand-in for the valkey-operator chart (its real CRD)\n"
         )
