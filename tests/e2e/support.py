@@ -52,13 +52,18 @@ def refused(
     """
     tag = f"e2e-refuse-{secrets.token_hex(3)}"
     probe = f"{tag}-probe"
+    # A request may lack a name (a deletecollection, as the namespace controller sends):
+    # has() first, or the expression errs, and an error refuses the request.
     conditions = [f"request.resource.resource == {_cel(resource)}"]
     if namespace is not None:
-        conditions.append(f"request.namespace == {_cel(namespace)}")
+        conditions.append(f"has(request.namespace) && request.namespace == {_cel(namespace)}")
     if name is not None:
-        conditions.append(f"request.name == {_cel(name)}")
+        conditions.append(f"has(request.name) && request.name == {_cel(name)}")
     matched = " && ".join(conditions)
-    is_probe = f'request.resource.resource == "configmaps" && request.name == {_cel(probe)}'
+    is_probe = (
+        'request.resource.resource == "configmaps" && has(request.name) '
+        f"&& request.name == {_cel(probe)}"
+    )
     policy: JSON = {
         "apiVersion": "admissionregistration.k8s.io/v1",
         "kind": "ValidatingAdmissionPolicy",
