@@ -60,6 +60,7 @@ def helm_install(live: Live, release: str, namespace: str, version: str) -> None
             version,
             "--namespace",
             namespace,
+            "--create-namespace",
             "--kubeconfig",
             str(live.state.kubeconfig),
         ],
