@@ -238,27 +238,39 @@ def everything_but(verb: str, resource: str, group: str = "") -> list[JSON]:
 
 
 # ----------------------------------------------------------- helm's release record
+#
+# helm's storage drivers (pkg/storage/driver, v4.1.4 and v3.21.4 alike): one object per
+# revision, `sh.helm.release.v1.<name>.v<revision>`, labels owner=helm, name, status and
+# version, `data.release` = base64(gzip(json)) (util.go encodeRelease). A Secret's data is
+# base64 again on the wire; a ConfigMap's (HELM_DRIVER=configmap) is not.
 
-HELM_SECRETS = "/api/v1/namespaces/{ns}/secrets"
+STORAGE = {
+    "secrets": "/api/v1/namespaces/{ns}/secrets",
+    "configmaps": "/api/v1/namespaces/{ns}/configmaps",
+}
 
 
-def release_secrets(kube: Kube, namespace: str, release: str) -> list[JSON]:
-    path = HELM_SECRETS.format(ns=namespace)
+def release_secrets(
+    kube: Kube, namespace: str, release: str, driver: str = "secrets"
+) -> list[JSON]:
+    """helm's record of each revision of `release`, oldest first."""
+    path = STORAGE[driver].format(ns=namespace)
     found = list(kube.items(path, labelSelector=f"owner=helm,name={release}"))
     return sorted(found, key=lambda s: int(s["metadata"]["labels"]["version"]))
 
 
-def decode_release(secret: Mapping[str, Any]) -> JSON:
-    """helm's `decodeRelease`: base64 (the Secret's data) of base64 of gzip of JSON."""
-    payload = base64.b64decode(base64.b64decode(secret["data"]["release"]))
+def decode_release(stored: Mapping[str, Any], driver: str = "secrets") -> JSON:
+    """helm's `decodeRelease` of a stored revision."""
+    data = stored["data"]["release"]
+    payload = base64.b64decode(base64.b64decode(data) if driver == "secrets" else data)
     record: JSON = json.loads(gzip.decompress(payload))
     return record
 
 
-def encode_release(record: Mapping[str, Any]) -> str:
-    """helm's `encodeRelease`, as the Secret's data holds it."""
-    packed = gzip.compress(json.dumps(record).encode(), compresslevel=9)
-    return base64.b64encode(base64.b64encode(packed)).decode()
+def encode_release(record: Mapping[str, Any], driver: str = "secrets") -> str:
+    """helm's `encodeRelease`, as the stored object's data holds it."""
+    packed = base64.b64encode(gzip.compress(json.dumps(record).encode(), compresslevel=9))
+    return (base64.b64encode(packed) if driver == "secrets" else packed).decode()
 
 
 def leave_pending(
@@ -269,6 +281,7 @@ def leave_pending(
     *,
     config: Mapping[str, Any] | None = None,
     replace: bool = False,
+    driver: str = "secrets",
 ) -> JSON:
     """What a helm process killed half-way through leaves: the newest revision `status`.
 
@@ -277,9 +290,9 @@ def leave_pending(
     writes one before it starts to work (an upgrade or rollback killed half-way).
     Returns the record written.
     """
-    path = HELM_SECRETS.format(ns=namespace)
-    newest = release_secrets(kube, namespace, release)[-1]
-    record = decode_release(newest)
+    path = STORAGE[driver].format(ns=namespace)
+    newest = release_secrets(kube, namespace, release, driver)[-1]
+    record = decode_release(newest, driver)
     record["info"]["status"] = status
     record["info"]["description"] = "Killed half-way (end-to-end test)"
     if config is not None:
@@ -287,18 +300,16 @@ def leave_pending(
     if not replace:
         record["version"] = int(record["version"]) + 1
     version = str(record["version"])
-    secret: JSON = {
-        "apiVersion": "v1",
-        "kind": "Secret",
+    stored: JSON = {
         "metadata": {
             "name": f"sh.helm.release.v1.{release}.v{version}",
-            "namespace": namespace,
             "labels": {**newest["metadata"]["labels"], "status": status, "version": version},
         },
-        "type": newest["type"],
-        "data": {"release": encode_release(record)},
+        "data": {"release": encode_release(record, driver)},
     }
+    if driver == "secrets":
+        stored["type"] = newest["type"]
     if replace:
         kube.delete(f"{path}/{newest['metadata']['name']}")
-    kube.create(path, secret)
+    kube.create(path, stored)
     return record
