@@ -1,9 +1,10 @@
 """destroy never deletes a namespace that holds data that is not ours, on the real cluster.
 
 Deleting a namespace deletes everything in it. A namespace apply created is deleted only
-when all it still holds is ours or was made by the operator for our ``Valkey``: here the
+when all it still holds is ours or was made by the operator for our ``Valkey`` (the
 real StatefulSet controller's pods, the claims of its template, the Secret cert-manager
-keeps for the certificate, and what Kubernetes puts into every namespace.
+keeps for the certificate, and what Kubernetes puts into every namespace: see
+test_destroy_real_server.py).
 """
 
 from __future__ import annotations
@@ -86,38 +87,6 @@ def test_a_namespace_holding_something_else_is_kept_and_destroy_says_what(
         {"api_version": "v1", "kind": "Namespace", "namespace": None, "name": ns, "reason": reason}
     ]
     assert f"= kept Namespace {ns}: {reason}" in format_destroy(result, "test")
-
-
-def test_what_the_operator_made_for_our_valkey_does_not_keep_the_namespace(live: Live) -> None:
-    ns = live.namespace
-    plan = live.plan(tls_enabled=True, cert_issuer_name="ca", nodes=2)
-    live.apply(plan)
-    # The real controllers made the pods and their claims; cert-manager (not running here)
-    # would have made the certificate's Secret, which carries no owner reference.
-    pods = list(live.kube.items(f"/api/v1/namespaces/{ns}/pods"))
-    claims = list(live.kube.items(f"/api/v1/namespaces/{ns}/persistentvolumeclaims"))
-    assert sorted(p["metadata"]["name"] for p in pods) == ["valkey-0", "valkey-1"]
-    assert sorted(c["metadata"]["name"] for c in claims) == [
-        "valkey-data-valkey-0",
-        "valkey-data-valkey-1",
-    ]
-    live.kube.create(
-        f"/api/v1/namespaces/{ns}/secrets?fieldManager=cert-manager",
-        {
-            "metadata": {
-                "name": "valkey-tls",
-                "annotations": {"cert-manager.io/certificate-name": "valkey"},
-            },
-            "type": "kubernetes.io/tls",
-            "data": {"tls.crt": "", "tls.key": ""},
-        },
-    )
-    assert live.get(f"/api/v1/namespaces/{ns}/configmaps/kube-root-ca.crt") is not None
-
-    result = live.destroy(plan)
-
-    assert result.kept == ()
-    assert live.get(f"/api/v1/namespaces/{ns}") is None
 
 
 def test_a_namespace_whose_contents_cannot_be_listed_is_kept(live: Live, tmp_path: Path) -> None:
