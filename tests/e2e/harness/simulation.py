@@ -220,6 +220,7 @@ class ExternalSecretsSim:
                 missing.append(f"{key}#{prop}")
                 continue
             data[str(item.get("secretKey"))] = base64.b64encode(value.encode()).decode()
+        status: JSON
         if missing:
             message = f"could not get secret data from provider: {', '.join(missing)}"
             status = {"conditions": [condition("Ready", False, "SecretSyncedError", message)]}
