@@ -120,22 +120,30 @@ def test_a_refusal_says_so(live: Live, tmp_path: Path) -> None:
         read_secret_key(ref, kubeconfig=limited)
 
 
+def connected_to(live: Live, port: int, kubeconfig: Path, *, tls: bool, **options: Any) -> Any:
+    """Connect as the workload does, with this test's contract; the client closed again."""
+    connected = open_client(
+        contract(live, tls=tls),
+        ConnectOptions(
+            host="127.0.0.1", port=port, kubeconfig=kubeconfig, context=CONTEXT, **options
+        ),
+    )
+    connected.client.close()  # type: ignore[no-untyped-call]
+    return connected
+
+
 def test_connect_with_the_password_from_the_secret(
     live: Live, valkey_servers: ValkeyServers, kubeconfig: Path, absent_file: Path
 ) -> None:
     secret(live, CLUSTER_NAME, {"password": PASSWORD.encode()})
-    connected = open_client(
-        contract(live),
-        ConnectOptions(
-            host="127.0.0.1",
-            port=valkey_servers.seed_port,
-            password_file=absent_file,
-            from_secret=True,
-            kubeconfig=kubeconfig,
-            context=CONTEXT,
-        ),
+    connected = connected_to(
+        live,
+        valkey_servers.seed_port,
+        kubeconfig,
+        tls=False,
+        password_file=absent_file,
+        from_secret=True,
     )
-    connected.client.close()  # type: ignore[no-untyped-call]
     assert connected.password_source == f"Secret {live.namespace}/{CLUSTER_NAME} key 'password'"
 
 
@@ -152,16 +160,7 @@ def test_connect_with_the_ca_from_the_secret(
     live: Live, redis_tls: RedisTls, pki: Pki, kubeconfig: Path
 ) -> None:
     secret(live, f"{CLUSTER_NAME}-tls", {"ca.crt": pki.ca.pem_file.read_bytes()})
-    connected = open_client(
-        contract(live, tls=True),
-        ConnectOptions(
-            host="127.0.0.1",
-            port=redis_tls.port,
-            password=PASSWORD,
-            ca_from_secret=True,
-            kubeconfig=kubeconfig,
-            context=CONTEXT,
-        ),
+    connected = connected_to(
+        live, redis_tls.port, kubeconfig, tls=True, password=PASSWORD, ca_from_secret=True
     )
-    connected.client.close()  # type: ignore[no-untyped-call]
     assert connected.ca_source == f"Secret {live.namespace}/{CLUSTER_NAME}-tls key 'ca.crt'"
