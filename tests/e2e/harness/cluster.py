@@ -235,6 +235,10 @@ def _start_all(state: State, pki: Pki, logs: Path, api_port: int) -> None:
                     # (as kubeadm runs it): the GC and namespace controller are what destroy meets.
                     "--use-service-account-credentials=true",
                     "--controllers=*",
+                    # kwok's heartbeats can come late on a busy two-core machine; past the
+                    # default 50s the node controller marks the Node, and every pod on it, not
+                    # ready. Node failure is not what these tests are about.
+                    "--node-monitor-grace-period=1h",
                 ],
             ),
             ("scheduler", "kube-scheduler", []),
