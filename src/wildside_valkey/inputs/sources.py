@@ -6,8 +6,9 @@ it, because it is the slowest import on the render path.
 
 Every source is read through :mod:`wildside_valkey.reading` (bounded, never
 blocking) and parsed by :func:`parse_var_text`, which names the source in its
-messages and scrubs the parser's words of anything from a ``password_inline``
-line; standard input or an environment variable can be handed to it as text.
+messages and scrubs a parser's words of the password (``variables/redaction.py``);
+standard input or an environment variable can be handed to it as text. The tool's
+own words never hold a value read for ``password_inline``.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from typing import Any, Literal
 import yaml
 
 from ..errors import Problem, VarFileError, VariablesError
-from ..reading import MAX_INPUT_BYTES, read_text, remember_secret_lines
+from ..reading import MAX_INPUT_BYTES, read_text
 from ..variables.plain_data import plain_data_problem
-from ..variables.redaction import SECRET_VARIABLE, scrub
+from ..variables.redaction import SECRET_VARIABLE, holds_a_password_setting, scrub
 from ..variables.yaml_text import error_position, error_problem, load_yaml
 
 RawValues = dict[str, Any]
@@ -67,7 +68,7 @@ def parse_var_text(text: str, *, source: str, kind: VarFileKind) -> RawValues:
     """The variables in the text of one source (a file, standard input, ...).
 
     ``source`` names it in every message ("var file 'a.tfvars'"). Whatever a parser
-    says is scrubbed of text from the lines that set ``password_inline``.
+    says is scrubbed of the value of ``password_inline`` as written in ``text``.
     """
     try:
         loaded = _PARSERS[kind](text)
@@ -85,6 +86,12 @@ def parse_var_text(text: str, *, source: str, kind: VarFileKind) -> RawValues:
     problem = plain_data_problem(loaded)
     if problem:
         raise VarFileError(f"{source}: {problem}")
+    for name, value in loaded.items():
+        if name != SECRET_VARIABLE and holds_a_password_setting(value):
+            raise VarFileError(
+                f'{source}: the value of variable "{name}" holds the text of a line that sets '
+                f"{SECRET_VARIABLE} (is a quote left open above it?); it is not shown"
+            )
     return loaded
 
 
@@ -178,8 +185,6 @@ def parse_var_option(
         # say), so it is named only when it is exactly a variable's name.
         where = name if name in tofu_types else f"--var #{position}"
         raise VariablesError([Problem(where, "--var takes NAME=VALUE (no '=' found)")])
-    if name == SECRET_VARIABLE:
-        remember_secret_lines(f"{name} = {raw}")
     tofu_type = tofu_types.get(name, "string")
     if tofu_type.startswith("string"):
         return name, raw
