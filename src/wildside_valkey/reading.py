@@ -11,6 +11,7 @@ same bound applied while reading.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -44,6 +45,10 @@ def read_text(path: Path, *, what: str, limit: int = MAX_INPUT_BYTES) -> str:
     try:
         descriptor = os.open(path, flags)
     except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise InputFileError(
+                f"cannot read {shown}: its symbolic links go round in a loop ({symlink_loop(path)})"
+            ) from None
         raise InputFileError(f"cannot read {shown}: {error.strerror}") from error
     try:
         info = os.fstat(descriptor)
@@ -62,6 +67,20 @@ def read_text(path: Path, *, what: str, limit: int = MAX_INPUT_BYTES) -> str:
     finally:
         os.close(descriptor)
     return _decode(data, shown)
+
+
+def symlink_loop(path: Path) -> str:
+    """The chain of links from ``path`` as far as the first one seen twice, for a message:
+    ``a.yaml -> b.yaml -> a.yaml``. Only the links' own names and targets are read."""
+    chain = [str(path)]
+    seen: set[str] = set()
+    current = os.path.abspath(path)
+    while os.path.islink(current) and current not in seen and len(chain) <= 40:
+        seen.add(current)
+        target = os.readlink(current)
+        chain.append(target)
+        current = os.path.normpath(os.path.join(os.path.dirname(current), target))
+    return " -> ".join(chain)
 
 
 def read_stream_text(stream: BinaryIO, *, what: str, limit: int = MAX_INPUT_BYTES) -> str:

@@ -184,7 +184,8 @@ def parse_var_option(
         # Without "=" the text may be a value typed in the wrong place (a password,
         # say), so it is named only when it is exactly a variable's name.
         where = name if name in tofu_types else f"--var #{position}"
-        raise VariablesError([Problem(where, "--var takes NAME=VALUE (no '=' found)")])
+        what = "the name before '=' is empty" if sep else "no '=' found"
+        raise VariablesError([Problem(where, f"--var takes NAME=VALUE ({what})")])
     tofu_type = tofu_types.get(name, "string")
     if tofu_type.startswith("string"):
         return name, raw

@@ -228,6 +228,13 @@ def dns_name(value: str) -> str:
     name = value.rstrip(".")
     if len(name) > 253 or not _DNS_SUBDOMAIN.fullmatch(name):
         raise ValueError(f"must be a DNS name such as 'cluster.local' (got {value!r})")
+    longest = max(name.split("."), key=len)
+    if len(longest) > 63:
+        # RFC 1035: each label of a DNS name is at most 63 octets (resolvers refuse more).
+        raise ValueError(
+            "must be a DNS name such as 'cluster.local', each label (the text between dots) "
+            f"at most 63 characters (got a label of {len(longest)})"
+        )
     return name
 
 
