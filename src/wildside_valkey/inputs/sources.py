@@ -13,7 +13,6 @@ own words never hold a value read for ``password_inline``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -117,6 +116,8 @@ _KIND_WORDS = {
 
 
 def _parse_json(text: str) -> Any:
+    import json  # noqa: PLC0415 - loaded when JSON is read: a cold start does without
+
     try:
         return json.loads(text, object_pairs_hook=_json_object, parse_constant=_json_constant)
     except json.JSONDecodeError as error:
@@ -195,6 +196,8 @@ def parse_var_option(
 def _parse_literal(name: str, raw: str, tofu_type: str) -> Any:
     if tofu_type in _LITERAL_TYPES and raw in {"true", "false"}:
         return raw == "true"
+    import json  # noqa: PLC0415 - loaded when a literal is read: a cold start does without
+
     try:
         value = json.loads(raw, parse_constant=_json_constant)
     except (json.JSONDecodeError, _ParseError, RecursionError):

@@ -27,16 +27,18 @@ SECRET_VARIABLE = "password_inline"
 HIDDEN = "(not shown)"
 DISTINCTIVE = 4
 
+# Patterns are kept as text and compiled on first use (re's own cache): most runs parse
+# no var file, and a cold start should not pay for them.
 # The variable set on a line: its name, as a key or attribute (quoted or not), then
 # the separator or the end of the line (a YAML block scalar, a JSON value on the next
 # line). The name in prose or a comment ("# password_inline is ...") sets nothing.
-_SETTING = re.compile(rf"""(?<![\w-]){SECRET_VARIABLE}["']?\s*(?:[=:]|$)""")
+_SETTING = rf"""(?<![\w-]){SECRET_VARIABLE}["']?\s*(?:[=:]|$)"""
 # A line that sets some other attribute or key ends the password's lines (a heredoc
 # or a block scalar may carry the value over several lines before it).
-_NEXT_SETTING = re.compile(r'^\s*(?:-\s+)?["\']?[A-Za-z_][A-Za-z0-9_-]*["\']?\s*[=:]')
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`")
+_NEXT_SETTING = r'^\s*(?:-\s+)?["\']?[A-Za-z_][A-Za-z0-9_-]*["\']?\s*[=:]'
+_QUOTED = r"'[^']*'|\"[^\"]*\"|`[^`]*`"
 # What a parser names as syntax when it quotes it: punctuation only, no letter or digit.
-_SYNTAX = re.compile(r"[^\w]*")
+_SYNTAX = r"[^\w]*"
 
 
 class _PasswordSpans:
@@ -50,11 +52,11 @@ class _PasswordSpans:
         found: list[tuple[list[str], list[str]]] = []
         inside = False
         for line in source.splitlines():
-            setting = _SETTING.search(line)
+            setting = re.search(_SETTING, line)
             if setting:
                 found.append(([line], [line[setting.end() :]]))
                 inside = True
-            elif _NEXT_SETTING.match(line):
+            elif re.match(_NEXT_SETTING, line):
                 inside = False
             elif inside:
                 found[-1][0].append(line)
@@ -70,7 +72,7 @@ class _PasswordSpans:
 
     def quotes_the_password(self, content: str) -> bool:
         """Whether a parser's quoted ``content`` shows (part of) the password."""
-        if _SYNTAX.fullmatch(content):
+        if re.fullmatch(_SYNTAX, content):
             return False
         for line, value in self.settings:
             if content in value:
@@ -85,17 +87,15 @@ class _PasswordSpans:
 
 # The value on the line that names the variable: a quoted string (closed or not), or the
 # text before a comment; a block scalar or heredoc indicator means the lines after it.
-_FIRST_LINE_VALUE = re.compile(
-    r"""\s*(?:"((?:[^"\\]|\\.)*)"?|'([^']*)'?|(.*?))\s*(?:\s(?:#|//).*)?[,;]?\s*"""
-)
-_BLOCK_INDICATOR = re.compile(r"\s*(?:[|>][-+0-9]*|<<-?\s*\w+)\s*")
+_FIRST_LINE_VALUE = r"""\s*(?:"((?:[^"\\]|\\.)*)"?|'([^']*)'?|(.*?))\s*(?:\s(?:#|//).*)?[,;]?\s*"""
+_BLOCK_INDICATOR = r"\s*(?:[|>][-+0-9]*|<<-?\s*\w+)\s*"
 
 
 def _bare(value_lines: list[str]) -> str:
     first, *more = value_lines
-    if more and (not first.strip() or _BLOCK_INDICATOR.fullmatch(first)):
+    if more and (not first.strip() or re.fullmatch(_BLOCK_INDICATOR, first)):
         return "\n".join(line.strip() for line in more).strip()
-    match = _FIRST_LINE_VALUE.fullmatch(first)
+    match = re.fullmatch(_FIRST_LINE_VALUE, first)
     quoted = match and next((group for group in match.groups() if group is not None), None)
     return (quoted or first).strip()
 
@@ -105,7 +105,7 @@ def holds_a_password_setting(value: Any) -> bool:
     password: a quote left open above that line made the parser read the line into this
     value, and a message about the value would show it."""
     if isinstance(value, str):
-        return _SETTING.search(value) is not None
+        return re.search(_SETTING, value) is not None
     if isinstance(value, dict):
         return any(holds_a_password_setting(item) for item in value.values())
     if isinstance(value, list):
@@ -118,10 +118,10 @@ def scrub(parser_words: str, source: str) -> str:
     spans = _PasswordSpans(source)
     if not spans.values:
         return parser_words
-    pieces = _QUOTED.split(parser_words)
+    pieces = re.split(_QUOTED, parser_words)
     quoted = [
         HIDDEN if spans.quotes_the_password(match[0][1:-1]) else match[0]
-        for match in _QUOTED.finditer(parser_words)
+        for match in re.finditer(_QUOTED, parser_words)
     ]
     for value in sorted((v for v in spans.values if len(v) >= DISTINCTIVE), key=len, reverse=True):
         pieces = [piece.replace(value, HIDDEN) for piece in pieces]

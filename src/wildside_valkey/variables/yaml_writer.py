@@ -47,17 +47,18 @@ _AMBIGUOUS = "tag:wildside-valkey,2026:not-plain"
 # go-yaml v2's booleans that YAML 1.1 as PyYAML reads it does not have (PyYAML has the
 # rest of go-yaml's table: yes/no/on/off/true/false in their case forms, ~ and null).
 _GO_YAML_ONLY_WORDS = frozenset({"y", "Y", "n", "N"})
+# (Patterns are kept as text and compiled on first use, by re's own cache.)
 # What a number can look like to any of the readers: an optional sign, then a decimal
 # (at most one dot, an exponent, underscores anywhere: go-yaml removes them before
 # parsing, YAML 1.2 readers such as ruamel.yaml accept them), a 0x/0o/0b integer (either
 # case: go's ParseInt takes 0X), or an infinity or NaN; sexagesimal 1:20 is PyYAML's own.
-_NUMBER = re.compile(
+_NUMBER = (
     r"[-+]?(?:[0-9_]*\.?[0-9_]*(?:[eE][-+]?[0-9_]+)?"
     r"|0[xX][0-9a-fA-F_]*|0[oO][0-7_]*|0[bB][01_]*|\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))"
 )
 # go-yaml v2 tries every plain scalar starting YYYY- as a timestamp, with one- or
 # two-digit month and day (Go's "2006-1-2" layouts), where PyYAML wants two digits.
-_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ].*)?", re.DOTALL)
+_TIMESTAMP = r"(?s)[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ].*)?"
 
 
 def plain_is_safe(text: str) -> bool:
@@ -65,9 +66,9 @@ def plain_is_safe(text: str) -> bool:
     given that PyYAML does (the dumper's resolver has already asked it)."""
     if text in _GO_YAML_ONLY_WORDS:
         return False
-    if text and text[0] in "-+.0123456789" and _NUMBER.fullmatch(text):
+    if text and text[0] in "-+.0123456789" and re.fullmatch(_NUMBER, text):
         return False
-    return not _TIMESTAMP.fullmatch(text)
+    return not re.fullmatch(_TIMESTAMP, text)
 
 
 class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
