@@ -66,9 +66,10 @@ def plain_is_safe(text: str) -> bool:
     given that PyYAML does (the dumper's resolver has already asked it)."""
     if text in _GO_YAML_ONLY_WORDS:
         return False
-    if text and text[0] in "-+.0123456789" and re.fullmatch(_NUMBER, text):
-        return False
-    return not re.fullmatch(_TIMESTAMP, text)
+    # Numbers and timestamps start with a sign, a dot or a digit: most text (names) does not.
+    if not text or text[0] not in "-+.0123456789":
+        return True
+    return not (re.fullmatch(_NUMBER, text) or re.fullmatch(_TIMESTAMP, text))
 
 
 class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
