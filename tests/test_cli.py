@@ -157,6 +157,21 @@ def test_a_value_typed_without_equals_is_never_echoed(run_cli: RunCli) -> None:
         assert "NAME=VALUE" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("option", "expected"),
+    [
+        ("=3", "--var takes NAME=VALUE (the name before '=' is empty)"),
+        (" =s3cret", "--var takes NAME=VALUE (the name before '=' is empty)"),
+        ("nodes", "--var takes NAME=VALUE (no '=' found)"),
+    ],
+)
+def test_a_var_option_says_what_is_missing(run_cli: RunCli, option: str, expected: str) -> None:
+    result = run_cli(["validate", "--var", option])
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "s3cret" not in result.stderr
+
+
 def test_validate_json_reports_an_unreadable_var_file(run_cli: RunCli) -> None:
     result = run_cli(["validate", "--output", "json", "--var-file", "missing.tfvars"])
     assert result.returncode == 2
@@ -170,3 +185,17 @@ def test_policy_in_apply_mode_accepts_the_inline_secret(run_cli: RunCli) -> None
     args = ["policy", "--var", "password_inline=pw-123456"]
     assert run_cli(args).returncode == 1
     assert run_cli([*args, "--var", "mode=apply"]).returncode == 0
+
+
+def test_policy_over_a_folder_with_a_symlink_loop_names_the_loop(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    (tmp_path / "tree").mkdir()
+    (tmp_path / "tree" / "a.yaml").symlink_to("b.yaml")
+    (tmp_path / "tree" / "b.yaml").symlink_to("a.yaml")
+    result = run_cli(["policy", "tree"])
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        "error: cannot read policy input 'tree/a.yaml': its symbolic links go round in a loop "
+        "(tree/a.yaml -> b.yaml -> a.yaml)\n"
+    )

@@ -94,7 +94,7 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
-    _start_fresh()
+    _check_working_folder()
     try:
         status = cli.main(args=argv, prog_name="wildside-valkey", standalone_mode=False)
     except click.ClickException as error:
@@ -103,9 +103,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
         click.echo("Aborted!", err=True)
         sys.exit(EXIT_FAILURE)
     except WildsideError as error:
-        from ..reading import scrub_message  # noqa: PLC0415 - only on the error path
-
-        click.echo(f"error: {scrub_message(str(error))}", err=True)
+        # Printed as it is: the tool's messages never hold the inline password, and a
+        # parser's words were scrubbed of it where they were read (variables/redaction.py).
+        click.echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
     except MemoryError:
         # A memory limit (ulimit -v, a cgroup) reached: say so rather than "internal error".
@@ -127,13 +127,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
     sys.exit(status if isinstance(status, int) else 0)
 
 
-def _start_fresh() -> None:
-    """Before a command: forget an earlier run's secrets; refuse a deleted working folder."""
-    # Secret lines remembered by an earlier run in this process (tests run many) are
-    # forgotten; a process that has not read anything has none, and need not import.
-    reading = sys.modules.get("wildside_valkey.reading")
-    if reading is not None:
-        reading.forget_secret_lines()
+def _check_working_folder() -> None:
+    """Before a command: refuse a deleted working folder."""
     try:
         os.getcwd()
     except FileNotFoundError:

@@ -6,13 +6,13 @@ it, because it is the slowest import on the render path.
 
 Every source is read through :mod:`wildside_valkey.reading` (bounded, never
 blocking) and parsed by :func:`parse_var_text`, which names the source in its
-messages and scrubs the parser's words of anything from a ``password_inline``
-line; standard input or an environment variable can be handed to it as text.
+messages and scrubs a parser's words of the password (``variables/redaction.py``);
+standard input or an environment variable can be handed to it as text. The tool's
+own words never hold a value read for ``password_inline``.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -20,9 +20,9 @@ from typing import Any, Literal
 import yaml
 
 from ..errors import Problem, VarFileError, VariablesError
-from ..reading import MAX_INPUT_BYTES, read_text, remember_secret_lines
+from ..reading import MAX_INPUT_BYTES, read_text
 from ..variables.plain_data import plain_data_problem
-from ..variables.redaction import SECRET_VARIABLE, scrub
+from ..variables.redaction import SECRET_VARIABLE, holds_a_password_setting, scrub
 from ..variables.yaml_text import error_position, error_problem, load_yaml
 
 RawValues = dict[str, Any]
@@ -67,7 +67,7 @@ def parse_var_text(text: str, *, source: str, kind: VarFileKind) -> RawValues:
     """The variables in the text of one source (a file, standard input, ...).
 
     ``source`` names it in every message ("var file 'a.tfvars'"). Whatever a parser
-    says is scrubbed of text from the lines that set ``password_inline``.
+    says is scrubbed of the value of ``password_inline`` as written in ``text``.
     """
     try:
         loaded = _PARSERS[kind](text)
@@ -85,6 +85,12 @@ def parse_var_text(text: str, *, source: str, kind: VarFileKind) -> RawValues:
     problem = plain_data_problem(loaded)
     if problem:
         raise VarFileError(f"{source}: {problem}")
+    for name, value in loaded.items():
+        if name != SECRET_VARIABLE and holds_a_password_setting(value):
+            raise VarFileError(
+                f'{source}: the value of variable "{name}" holds the text of a line that sets '
+                f"{SECRET_VARIABLE} (is a quote left open above it?); it is not shown"
+            )
     return loaded
 
 
@@ -110,6 +116,8 @@ _KIND_WORDS = {
 
 
 def _parse_json(text: str) -> Any:
+    import json  # noqa: PLC0415 - loaded when JSON is read: a cold start does without
+
     try:
         return json.loads(text, object_pairs_hook=_json_object, parse_constant=_json_constant)
     except json.JSONDecodeError as error:
@@ -177,9 +185,8 @@ def parse_var_option(
         # Without "=" the text may be a value typed in the wrong place (a password,
         # say), so it is named only when it is exactly a variable's name.
         where = name if name in tofu_types else f"--var #{position}"
-        raise VariablesError([Problem(where, "--var takes NAME=VALUE (no '=' found)")])
-    if name == SECRET_VARIABLE:
-        remember_secret_lines(f"{name} = {raw}")
+        what = "the name before '=' is empty" if sep else "no '=' found"
+        raise VariablesError([Problem(where, f"--var takes NAME=VALUE ({what})")])
     tofu_type = tofu_types.get(name, "string")
     if tofu_type.startswith("string"):
         return name, raw
@@ -189,6 +196,8 @@ def parse_var_option(
 def _parse_literal(name: str, raw: str, tofu_type: str) -> Any:
     if tofu_type in _LITERAL_TYPES and raw in {"true", "false"}:
         return raw == "true"
+    import json  # noqa: PLC0415 - loaded when a literal is read: a cold start does without
+
     try:
         value = json.loads(raw, parse_constant=_json_constant)
     except (json.JSONDecodeError, _ParseError, RecursionError):

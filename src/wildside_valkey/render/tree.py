@@ -18,8 +18,8 @@ from typing import Any
 from ..contract.formats import to_json
 from ..plan import Component, Plan
 from ..plan.kinds import planned_kind
+from ..variables.yaml_writer import dump_document, dump_documents
 from . import flux
-from .yamlio import dump_documents
 
 KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
 CONTRACT_FILE = "contract.json"
@@ -84,6 +84,6 @@ def _component_files(plan: Plan, component: Component) -> dict[str, list[dict[st
 
 
 def _kustomization_file(resources: list[str]) -> str:
-    return dump_documents(
-        [{"apiVersion": KUSTOMIZE_API, "kind": "Kustomization", "resources": resources}]
-    ).removeprefix("---\n")
+    return dump_document(
+        {"apiVersion": KUSTOMIZE_API, "kind": "Kustomization", "resources": resources}
+    )

@@ -6,7 +6,6 @@ hide the next; rules between variables then run over the values that passed.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -276,6 +275,8 @@ def _kind_of(value: Any) -> str:
 
 def _shown(value: Any) -> str:
     """A value as the user wrote it (JSON), never as a Python repr (``None``, ``{'a': 1}``)."""
+    import json  # noqa: PLC0415 - only for a message: a cold start does without json
+
     try:
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     except (TypeError, ValueError):

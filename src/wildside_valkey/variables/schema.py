@@ -12,11 +12,9 @@ start-up budget of ``render``; msgspec converts and checks the same types for
 a fraction of that (see docs/benchmarks.md).
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Annotated, Any, Literal, NamedTuple, get_args, get_origin
+from typing import Annotated, Any, Literal, NamedTuple, Self, get_args, get_origin
 
 import msgspec
 from msgspec import Meta, Struct, field
@@ -490,7 +488,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
         """Whether the preview lifecycle record is written: apply mode only, with a ``ttl``."""
         return self.mode == "apply" and bool(self.ttl)
 
-    def replace(self, **changes: Any) -> Variables:
+    def replace(self, **changes: Any) -> Self:
         """A copy with ``changes`` applied; the caller vouches that they are valid values."""
         return msgspec.structs.replace(self, **changes)
 
