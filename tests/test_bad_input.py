@@ -191,8 +191,6 @@ BAD: tuple[Bad, ...] = (
     # --- names, files and options ------------------------------------------------
     Bad("unknown-variable-option", (_var("replica"), "did you mean 'replicas'?"),
         options=("replica=2",)),
-    Bad("unknown-variable-in-file", (_var("storage_clas"), "did you mean 'storage_class'?"),
-        {"v.yaml": "storage_clas: fast\n"}),
     Bad("malformed-tfvars", ("v.tfvars", "not valid HCL", "line 2"),
         {"v.tfvars": "nodes = 3\nreplicas = = 1\n"}),
     Bad("malformed-json", ("v.json", "not valid JSON", "line 1"), {"v.json": '{"nodes": 3,}'}),

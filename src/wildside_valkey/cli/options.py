@@ -52,21 +52,29 @@ def command_variables(
     *,
     expect_mode: Literal["render", "apply"] | None = None,
     validate_for: Literal["named"] | None = None,
+    warnings: list[str] | None = None,
 ) -> Variables:
-    """The variables of every source a tofu user expects (see ``inputs.precedence``)."""
+    """The variables of every source a tofu user expects (see ``inputs.precedence``).
+
+    A warning about the inputs goes to stderr, or into ``warnings`` when given.
+    """
     from ..inputs import load_variables  # noqa: PLC0415 - keep this module light
 
+    sources = tofu_sources()
+    if warnings is not None:
+        sources["warn"] = warnings.append
     return load_variables(
         var_files,
         var_options,
         expect_mode=expect_mode,
         validate_for=validate_for,
-        **tofu_sources(),
+        **sources,
     )
 
 
 def tofu_sources() -> dict[str, Any]:
-    """Command-line order, ``TF_VAR_`` variables, auto-loaded var files and standard input."""
+    """Command-line order, ``TF_VAR_`` variables, auto-loaded var files, standard input,
+    and where a warning about the inputs goes (stderr)."""
     context = click.get_current_context(silent=True)
     order = context.meta.get(_ORDER_KEY, ()) if context is not None else ()
     return {
@@ -74,6 +82,7 @@ def tofu_sources() -> dict[str, Any]:
         "environ": os.environ,
         "folder": Path(),  # the working folder; relative, so messages name files as typed
         "stdin": sys.stdin,
+        "warn": lambda message: warn([message]),
     }
 
 

@@ -18,6 +18,7 @@ from ..variables import Variables, check_mode
 from .precedence import (
     Layer,
     OptionKind,
+    Warn,
     command_line,
     gather_layers,
     merge_layers,
@@ -38,6 +39,7 @@ def load_variables(
     folder: Path | None = None,
     stdin: TextIO | None = None,
     validate_for: Literal["named"] | None = None,
+    warn: Warn | None = None,
 ) -> Variables:
     """Variables from every source, in OpenTofu's precedence (see :mod:`.precedence`).
 
@@ -48,8 +50,10 @@ def load_variables(
     tofu loads by itself from it; ``stdin`` is read for a var file named ``-``.
     ``expect_mode`` is the mode the calling command needs (a disagreement is bad
     input); ``validate_for="named"`` checks the rules of the variables' own mode.
+    ``warn`` is told, once, of values var files set for undeclared variables, which
+    are ignored as tofu ignores them (default: an ``UndeclaredValuesWarning``).
     """
-    sources = _Sources(values, environ, folder, stdin)
+    sources = _Sources(values, environ, folder, stdin, warn)
     layers = sources.layers(var_files, var_options, order)
     variables = variables_from_layers(layers, for_mode=expect_mode or validate_for)
     if expect_mode is not None:
@@ -66,9 +70,11 @@ def load_raw_values(
     environ: Mapping[str, str] | None = None,
     folder: Path | None = None,
     stdin: TextIO | None = None,
+    warn: Warn | None = None,
 ) -> dict[str, Any]:
     """The merged, not yet validated values of every source (see :func:`load_variables`)."""
-    layers = _Sources(values, environ, folder, stdin).layers(var_files, var_options, order)
+    sources = _Sources(values, environ, folder, stdin, warn)
+    layers = sources.layers(var_files, var_options, order)
     return merge_layers(layers)[0]
 
 
@@ -79,6 +85,7 @@ class _Sources(NamedTuple):
     environ: Mapping[str, str] | None
     folder: Path | None
     stdin: TextIO | None
+    warn: Warn | None
 
     def layers(
         self,
@@ -92,4 +99,5 @@ class _Sources(NamedTuple):
             environ=self.environ,
             folder=self.folder,
             stdin=self.stdin,
+            warn=self.warn,
         )

@@ -300,8 +300,13 @@ def _choices(target: Any, path: str) -> str:
 
 
 def _unknown(name: str) -> Problem:
+    hint = did_you_mean(name)
+    return Problem(name, f"is not a variable of this module{'; ' + hint if hint else ''}")
+
+
+def did_you_mean(name: str) -> str:
+    """``did you mean 'nodes'?`` for a misspelt variable name, or "" when none is close."""
     import difflib  # noqa: PLC0415 - only a misspelt name needs it
 
     close = difflib.get_close_matches(name, VARIABLE_NAMES, n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return Problem(name, f"is not a variable of this module{hint}")
+    return f"did you mean {close[0]!r}?" if close else ""
