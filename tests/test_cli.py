@@ -28,6 +28,41 @@ def test_every_command_has_help(run_cli: RunCli, name: str) -> None:
     assert "--var NAME=VALUE" in result.stdout
 
 
+def test_tofus_single_dash_options_are_the_double_dash_ones(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    (tmp_path / "dev.tfvars").write_text("nodes = 0\n")
+    tofu = run_cli(["validate", "-var-file=dev.tfvars", "-var", "replicas=-1"])
+    ours = run_cli(["validate", "--var-file", "dev.tfvars", "--var=replicas=-1"])
+    assert tofu.returncode == ours.returncode == 2
+    assert tofu.stderr == ours.stderr
+    assert "(from dev.tfvars)" in tofu.stderr
+    rendered = run_cli(["render", "-out", "tree", "-var", "cluster_name=cache"])
+    assert rendered.returncode == 0, rendered.stderr
+    assert (tmp_path / "tree" / "cluster" / "valkey.yaml").is_file()
+
+
+def test_after_a_double_dash_nothing_is_translated(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "-var").mkdir()  # a folder really named -var, for `policy -- PATH`
+    (tmp_path / "-var" / "empty.yaml").write_text("{}\n")
+    result = run_cli(["policy", "--", "-var"])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "1 file checked: no findings\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "note"),
+    [
+        ("validate", "-var, -var-file (with = or a space)"),
+        ("plan", "-var, -var-file, -out, -detailed-exitcode, -destroy (with = or a space)"),
+        ("apply", "-var, -var-file, -auto-approve (with = or a space)"),
+    ],
+)
+def test_help_names_the_tofu_spellings(run_cli: RunCli, name: str, note: str) -> None:
+    help_text = " ".join(run_cli([name, "--help"]).stdout.split())
+    assert f"tofu's spellings work too: {note}." in help_text
+
+
 def test_version(run_cli: RunCli) -> None:
     result = run_cli(["--version"])
     assert result.returncode == 0
