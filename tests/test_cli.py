@@ -152,8 +152,10 @@ def test_validate_json_output(run_cli: RunCli) -> None:
 def test_mode_mismatch_says_what_to_change(run_cli: RunCli, tmp_path: Path) -> None:
     result = run_cli(["render", "--var", "mode=apply"])
     assert result.returncode == 2
-    assert 'variable "mode"' in result.stderr
-    assert 'set mode = "render"' in result.stderr
+    assert (
+        'variable "mode": is "apply", but render writes a GitOps tree; set mode = "render"'
+        in result.stderr
+    )
     assert not (tmp_path / "build").exists()
 
 

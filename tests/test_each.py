@@ -78,6 +78,15 @@ def test_one_bad_entry_rejects_the_batch(run_cli: RunCli, tmp_path: Path) -> Non
     assert not (tmp_path / "build" / "contracts.json").exists()
 
 
+def test_an_entry_in_apply_mode_is_refused_in_renders_words(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    each = _write(tmp_path, [{"cluster_name": "a"}, {"cluster_name": "b", "mode": "apply"}])
+    result = run_cli(["render", "--each", each])
+    assert result.returncode == 2
+    assert 'variable "each[1].mode": is "apply", but render writes a GitOps tree' in result.stderr
+
+
 def test_each_file_must_be_a_list(run_cli: RunCli, tmp_path: Path) -> None:
     each = _write(tmp_path, {"cluster_name": "a"})
     result = run_cli(["render", "--each", each])

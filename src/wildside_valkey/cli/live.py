@@ -513,7 +513,7 @@ def _load_saved(
             f"TF_VAR_{missing[0]}), it is never stored in the plan file"
         )
     variables = base.replace(**sensitive)
-    check_mode(variables, "apply")
+    check_mode(variables, "apply", command="apply")
     the_plan = build_plan(variables)
     warn(the_plan.warnings)
     return the_plan, saved

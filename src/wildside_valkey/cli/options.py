@@ -53,10 +53,12 @@ def command_variables(
     expect_mode: Literal["render", "apply"] | None = None,
     validate_for: Literal["named"] | None = None,
     warnings: list[str] | None = None,
+    command: str | None = None,
 ) -> Variables:
     """The variables of every source a tofu user expects (see ``inputs.precedence``).
 
     A warning about the inputs goes to stderr, or into ``warnings`` when given.
+    ``command`` names the running command in a mode mismatch (default: its own name).
     """
     from ..inputs import load_variables  # noqa: PLC0415 - keep this module light
 
@@ -68,8 +70,15 @@ def command_variables(
         var_options,
         expect_mode=expect_mode,
         validate_for=validate_for,
+        command=command or command_name(),
         **sources,
     )
+
+
+def command_name() -> str | None:
+    """The running subcommand's name (``plan``), for messages worded after it."""
+    context = click.get_current_context(silent=True)
+    return context.info_name if context is not None else None
 
 
 def tofu_sources() -> dict[str, Any]:

@@ -65,7 +65,7 @@ def _render_each(
     from ..render.batch import environment_variables, render_batch  # noqa: PLC0415
 
     base = load_raw_values(var_files, var_options, **tofu_sources())
-    environments = environment_variables(base, read_each_file(each_file))
+    environments = environment_variables(base, read_each_file(each_file), command="render")
     batch = render_batch(environments)
     write_tree(batch.tree, out)
     # The same warning for a thousand environments is said once, with its count.

@@ -40,6 +40,7 @@ def load_variables(
     stdin: TextIO | None = None,
     validate_for: Literal["named"] | None = None,
     warn: Warn | None = None,
+    command: str | None = None,
 ) -> Variables:
     """Variables from every source, in OpenTofu's precedence (see :mod:`.precedence`).
 
@@ -49,7 +50,8 @@ def load_variables(
     ``environ`` adds ``TF_VAR_<name>`` variables and ``folder`` the var files
     tofu loads by itself from it; ``stdin`` is read for a var file named ``-``.
     ``expect_mode`` is the mode the calling command needs (a disagreement is bad
-    input); ``validate_for="named"`` checks the rules of the variables' own mode.
+    input, worded after ``command`` when given: ``plan`` reads, ``destroy`` deletes);
+    ``validate_for="named"`` checks the rules of the variables' own mode.
     ``warn`` is told, once, of values var files set for undeclared variables, which
     are ignored as tofu ignores them (default: an ``UndeclaredValuesWarning``).
     """
@@ -57,7 +59,7 @@ def load_variables(
     layers = sources.layers(var_files, var_options, order)
     variables = variables_from_layers(layers, for_mode=expect_mode or validate_for)
     if expect_mode is not None:
-        check_mode(variables, expect_mode)
+        check_mode(variables, expect_mode, command=command)
     return variables
 
 

@@ -40,11 +40,16 @@ class Environments(NamedTuple):
 
 
 def environment_variables(
-    base: Mapping[str, Any], entries: Sequence[Any], *, mode: Mode = "render"
+    base: Mapping[str, Any],
+    entries: Sequence[Any],
+    *,
+    mode: Mode = "render",
+    command: str | None = None,
 ) -> Environments:
     """Validate every entry on top of ``base``; report all bad entries by index at once.
 
-    ``mode`` is the command's (``apply --each`` shares the rules of ``render --each``).
+    ``mode`` is the command's (``apply --each`` shares the rules of ``render --each``);
+    ``command`` words a mode mismatch (see ``check_mode``).
     """
     problems = _Problems(_problems_of(base))
     environments: list[Variables] = []
@@ -54,7 +59,7 @@ def environment_variables(
     first: tuple[int, Variables] | None = None
     for index, entry in enumerate(entries):
         where = f"each[{index}]"
-        variables = _entry_variables(base, entry, where, mode, problems)
+        variables = _entry_variables(base, entry, where, (mode, command), problems)
         if variables is None:
             continue
         folder = environment_folder(variables)
@@ -94,7 +99,11 @@ class _Problems:
 
 
 def _entry_variables(
-    base: Mapping[str, Any], entry: object, where: str, mode: Mode, problems: _Problems
+    base: Mapping[str, Any],
+    entry: object,
+    where: str,
+    mode: tuple[Mode, str | None],
+    problems: _Problems,
 ) -> Variables | None:
     """One entry on top of ``base``, validated; None (its problems added) when it is bad."""
     if not isinstance(entry, Mapping):
@@ -102,7 +111,7 @@ def _entry_variables(
         return None
     try:
         variables = variables_from_mapping({**base, **entry})
-        check_mode(variables, mode)
+        check_mode(variables, mode[0], command=mode[1])
     except VariablesError as error:
         problems.add(where, entry, error)
         return None

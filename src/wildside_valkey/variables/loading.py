@@ -76,22 +76,36 @@ def variables_from_mapping(
     return variables
 
 
-def check_mode(variables: Variables, command_mode: Mode) -> None:
-    """The variables suit a command of ``command_mode`` (render also checks what goes to Git)."""
+# What each command does, for the message when the variables' mode disagrees with it.
+_COMMAND_DOES = {
+    "render": "render writes a GitOps tree",
+    "plan": "plan reads a live cluster",
+    "apply": "apply changes a live cluster",
+    "destroy": "destroy deletes from a live cluster",
+}
+
+
+def check_mode(variables: Variables, command_mode: Mode, *, command: str | None = None) -> None:
+    """The variables suit a command of ``command_mode`` (render also checks what goes to Git).
+
+    ``command`` (``plan``, ``destroy``, ...) words the refusal after what it does.
+    """
     if variables.mode == command_mode:
         problems = render_problems(variables) if command_mode == "render" else []
         if problems:
             raise VariablesError(problems)
         return
     if command_mode == "render":
+        does = _COMMAND_DOES.get(command or "", "this command writes a GitOps tree")
         message = (
-            f'is "{variables.mode}", but this command renders a GitOps tree; set mode = "render" '
+            f'is "{variables.mode}", but {does}; set mode = "render" '
             "(or --var mode=render), or use `wildside-valkey plan`/`apply` for a live cluster"
         )
     else:
+        does = _COMMAND_DOES.get(command or "", "this command works on a live cluster")
         message = (
-            f'is "{variables.mode}" (the default), but this command changes a live cluster; '
-            'set mode = "apply" (or --var mode=apply), or use `wildside-valkey render` for GitOps'
+            f'is "{variables.mode}" (the default), but {does} (apply mode); set mode = "apply" '
+            "(or --var mode=apply), or use `wildside-valkey render` for GitOps"
         )
     raise ModeMismatchError([Problem("mode", message)])
 
