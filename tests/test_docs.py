@@ -107,3 +107,12 @@ def test_links_between_documents_resolve() -> None:
             elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked):
                 broken.append(f"{path.relative_to(REPO)}: {target} (no such heading)")
     assert not broken, "\n".join(broken)
+
+
+def test_the_readme_says_apply_needs_helm_before_apply() -> None:
+    """A wheel user meets `helm` not found only if the README kept it until too late."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    before_apply = readme.split("## Apply: a live cluster", 1)[0]
+    assert "`helm` 3 (3.8 or later) or 4 on `PATH`" in before_apply
+    assert "make helm" in before_apply
+    assert "https://helm.sh/docs/intro/install/" in before_apply

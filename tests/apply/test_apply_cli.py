@@ -191,6 +191,20 @@ def test_render_mode_is_refused_in_the_commands_words(
     assert "changes a live cluster" not in stderr or command == ["apply"]
 
 
+def test_plan_runs_without_helm_on_path(
+    run_cli: RunCli, fake_cluster: FakeCluster, tmp_path: Path
+) -> None:
+    assert run(run_cli, fake_cluster, "apply").returncode == 0
+    no_helm = {"PATH": str(tmp_path / "no-helm-here")}
+    planned = run_cli(["plan", *APPLY, "--var", "nodes=2", *fake_cluster.cli_args()], env=no_helm)
+    assert planned.returncode == 0, planned.stderr
+    assert "operator release: unchanged." in planned.stdout
+    would = run_cli(["plan", "--destroy", *APPLY, *fake_cluster.cli_args()], env=no_helm)
+    assert would.returncode == 0, would.stderr
+    applied = run_cli(["apply", *APPLY, *fake_cluster.cli_args()], env=no_helm)
+    assert "the `helm` command was not found on PATH" in assert_clean_failure(applied, 1)
+
+
 def test_kubeconfig_problems_are_bad_input(
     run_cli: RunCli, fake_cluster: FakeCluster, tmp_path: Path
 ) -> None:

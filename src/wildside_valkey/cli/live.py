@@ -187,7 +187,8 @@ def _plan(
     with _masked_errors(redact), _connect(**cluster) as kube:
         # No live display: the plan is the output; retries are still worth a line.
         _report_retries(kube, PlainProgress(lambda line: click.echo(redact(line), err=True)))
-        helm = Helm.locate(kube.connection.helm)
+        # plan only reads: helm's record comes through the API, helm itself is a fallback.
+        helm = Helm.locate(kube.connection.helm, for_reading=True)
         live, changes = observe_changes(the_plan, kube, helm)
         for message in changes.warnings:
             click.echo(redact(f"warning: {message}"), err=True)
