@@ -207,3 +207,13 @@ def test_policy_in_apply_mode_accepts_the_inline_secret(run_cli: RunCli) -> None
     args = ["policy", "--var", "password_inline=pw-123456"]
     assert run_cli(args).returncode == 1
     assert run_cli([*args, "--var", "mode=apply"]).returncode == 0
+
+
+def test_the_plaintext_denial_names_the_variable_that_allows_it(run_cli: RunCli) -> None:
+    args = ["policy", "--var", "password_inline=pw-123456"]
+    denied = run_cli(args)
+    assert denied.returncode == 1
+    assert "set allow_plaintext_secrets = true" in denied.stdout
+    allowed = run_cli([*args, "--var", "allow_plaintext_secrets=true"])
+    assert allowed.returncode == 0, allowed.stdout
+    assert "WARN [safety.plaintext-secret]" in allowed.stdout
