@@ -11,12 +11,26 @@ from ..contract import build_contract
 from ..errors import ConnectOptionError
 from ..workload import ConnectOptions, format_check, run_check
 from ..workload.password import DEFAULT_PASSWORD_ENV
+from ..workload.wording import Wording
 from .options import (
     FILE_PATH,
     VariableCommand,
     command_variables,
     output_option,
     variable_options,
+)
+
+# check's own options, named in its errors' hints (the library names its keywords).
+CHECK_WORDING = Wording(
+    password=None,
+    env="${}",
+    file="--password-file {}",
+    from_secret="--from-secret",
+    give_password="give one in $VALKEY_PASSWORD (or --password-env NAME) or --password-file FILE",
+    host_port="--host/--port",
+    ca="--ca-file, or --ca-from-secret to read the contract's CA Secret",
+    address_map="--address-map",
+    standalone="--standalone",
 )
 
 
@@ -91,7 +105,9 @@ def check(
     options["address_map"] = _address_map(options.pop("address_map"))
     # Options left unset keep ConnectOptions' defaults (such as the mounted password file).
     given = {name: value for name, value in options.items() if value not in (None, False)}
-    connect_options = ConnectOptions(cluster=False if standalone else None, **given)
+    connect_options = ConnectOptions(
+        cluster=False if standalone else None, wording=CHECK_WORDING, **given
+    )
     click.echo(format_check(run_check(contract, connect_options), output))
 
 
