@@ -189,3 +189,20 @@ def test_values_kubernetes_would_reject_are_refused(option: str, variable: str) 
 def test_the_module_pdb_may_not_take_the_operators_name() -> None:
     with pytest.raises(VariablesError, match='variable "pdb_name": must differ from cluster_name'):
         load_variables(var_options=["pdb_enabled=true", "replicas=1", "pdb_name=valkey"])
+
+
+def test_an_unquoted_password_is_not_shown_in_the_quoting_hint(tmp_path: Path) -> None:
+    path = tmp_path / "secret.tfvars"
+    path.write_text("password_inline = hunter2secret\n")
+    with pytest.raises(VarFileError) as caught:
+        load_variables([path])
+    assert str(caught.value).endswith('(strings are quoted: password_inline = "...")')
+    assert "hunter2secret" not in str(caught.value)
+
+
+def test_a_file_in_the_format_its_name_promises_gets_no_format_hint(tmp_path: Path) -> None:
+    path = tmp_path / "broken.tfvars"
+    path.write_text("nodes = = 3\n")
+    with pytest.raises(VarFileError) as caught:
+        load_variables([path])
+    assert str(caught.value).endswith("is not valid HCL at line 1, column 9")

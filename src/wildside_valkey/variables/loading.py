@@ -257,7 +257,9 @@ def _problem_from(spec: VariableSpec, value: Any, text: str, item: str = "") -> 
             wanted = f"a list ({spec.tofu_type})"
         shown = _shown(value) if not path else None
         got = shown if shown and len(shown) <= _MAX_SHOWN_INPUT else expected["got"]
-        return Problem(where, f"must be {wanted} (got {got})")
+        example = literal_example(value, spec.tofu_type) if isinstance(value, str) else None
+        right_form = f": write it as {example}" if example and not path else ""
+        return Problem(where, f"must be {wanted} (got {got}){right_form}")
     return Problem(where, message)
 
 
@@ -324,3 +326,28 @@ def did_you_mean(name: str) -> str:
 
     close = difflib.get_close_matches(name, VARIABLE_NAMES, n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else ""
+
+
+def literal_example(raw: str, tofu_type: str) -> str | None:
+    """The right form of a list or map of strings typed without its brackets or quotes.
+
+    ``shop-web`` for a list(string) is ``["shop-web"]``; ``zone=a`` for a map(string) is
+    ``{"zone": "a"}``, a form HCL, JSON and YAML all read. None for other types (a guess
+    would mislead more than help) and for long values (the message would only echo them).
+    """
+    if len(raw) > _MAX_SHOWN_INPUT:
+        return None
+    words = [_unquoted(w) for w in raw.strip().strip("[]{}").split(",") if w.strip()]
+    if tofu_type == "list(string)":
+        return json.dumps(words or ["value"])
+    if tofu_type == "map(string)":
+        pairs = [re.split(r"\s*[=:]\s*", word, maxsplit=1) for word in words]
+        if not pairs or any(len(pair) != 2 for pair in pairs):
+            pairs = [["key", "value"]]
+        entries = (f"{json.dumps(_unquoted(k))}: {json.dumps(_unquoted(v))}" for k, v in pairs)
+        return "{" + ", ".join(entries) + "}"
+    return None
+
+
+def _unquoted(word: str) -> str:
+    return word.strip().strip("'\"")
