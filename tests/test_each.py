@@ -101,8 +101,38 @@ def test_entries_must_agree_on_the_shared_operator(run_cli: RunCli, tmp_path: Pa
     )
     result = run_cli(["render", "--each", each])
     assert result.returncode == 2
-    assert 'variable "each[1].chart_version": differs from entry 0' in result.stderr
-    assert "share one operator" in result.stderr
+    assert (
+        'variable "each[1].chart_version": is "v0.0.62-chart", but entry 0 has "v0.0.61-chart" '
+        "(from the shared values): the environments of one batch share one operator"
+    ) in result.stderr
+
+
+def test_the_entry_that_sets_an_operator_variable_alone_is_named(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Entry 0 sets chart_version and entry 1 does not: entry 0 is the odd one out."""
+    each = _write(
+        tmp_path,
+        [{"cluster_name": "a", "chart_version": "v0.0.62-chart"}, {"cluster_name": "b"}],
+    )
+    result = run_cli(["render", "--each", each])
+    assert result.returncode == 2
+    assert 'variable "each[0].chart_version": is "v0.0.62-chart", but entry 1 has' in result.stderr
+    assert "each[1]" not in result.stderr
+
+
+def test_when_every_entry_sets_it_the_odd_one_out_is_named(run_cli: RunCli, tmp_path: Path) -> None:
+    versions = ["v0.0.62-chart", "v0.0.60-chart", "v0.0.62-chart"]
+    each = _write(
+        tmp_path, [{"cluster_name": f"e{n}", "chart_version": v} for n, v in enumerate(versions)]
+    )
+    result = run_cli(["render", "--each", each])
+    assert result.returncode == 2
+    assert (
+        'variable "each[1].chart_version": is "v0.0.60-chart", but entries 0, 2 have '
+        '"v0.0.62-chart": the environments'
+    ) in result.stderr
+    assert "each[0]" not in result.stderr
 
 
 def test_each_tree_builds_with_kustomize_and_passes_the_policies(tmp_path: Path) -> None:

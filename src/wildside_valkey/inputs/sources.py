@@ -250,7 +250,6 @@ def _parse_literal(name: str, raw: str, tofu_type: str) -> Any:
     return _plain(name, value)
 
 
-
 def _plain(name: str, value: Any) -> Any:
     problem = plain_data_problem(value)
     if problem:
