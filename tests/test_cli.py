@@ -78,7 +78,9 @@ def test_render_writes_tree_and_prints_contract(run_cli: RunCli, tmp_path: Path)
     assert contract["endpoints"]["primary_host"] == "valkey.valkey.svc.cluster.local"
     valkey = yaml.safe_load((out / "cluster" / "valkey.yaml").read_text())
     assert valkey["kind"] == "Valkey"
-    assert "wrote 10 files to build" in result.stderr
+    assert result.stderr == "wrote 10 files to build, and .wildside-valkey, its record of them\n"
+    on_disk = [path for path in out.rglob("*") if path.is_file()]
+    assert len(on_disk) == 11  # the ten, and the record
 
 
 def test_render_out_option_and_var_file_precedence(run_cli: RunCli, tmp_path: Path) -> None:
@@ -217,3 +219,16 @@ def test_the_plaintext_denial_names_the_variable_that_allows_it(run_cli: RunCli)
     allowed = run_cli([*args, "--var", "allow_plaintext_secrets=true"])
     assert allowed.returncode == 0, allowed.stdout
     assert "WARN [safety.plaintext-secret]" in allowed.stdout
+
+
+def test_policy_counts_the_files_render_writes(run_cli: RunCli) -> None:
+    """`policy` on a fresh render and `policy OUT` after a render check the same files."""
+    assert run_cli(["render", "--out", "build"]).returncode == 0
+    fresh = run_cli(["policy", "--output", "json"])
+    written = run_cli(["policy", "build", "--output", "json"])
+    fresh_files = json.loads(fresh.stdout)["files"]
+    assert sorted(f"build/{path}" for path in fresh_files) == sorted(
+        json.loads(written.stdout)["files"]
+    )
+    assert "cluster/kustomization.yaml" in fresh_files
+    assert run_cli(["policy"]).stdout == run_cli(["policy", "build"]).stdout
