@@ -109,6 +109,26 @@ def test_links_between_documents_resolve() -> None:
     assert not broken, "\n".join(broken)
 
 
+# A document named in prose (`operator-facts.md`), not only in a link, must exist too.
+_MENTION = re.compile(r"(?<![\w/.-])((?:\.\.?/)?[\w./-]*[\w-]\.md)\b")
+# Documents named on purpose that are not in the repository, and where that is said.
+ELSEWHERE = {
+    "valkey-module-design.md": "docs/design.md: the original design, not part of this repository"
+}
+
+
+def test_documents_named_in_prose_exist() -> None:
+    missing = []
+    for path in documents():
+        text = _FENCED.sub("", path.read_text(encoding="utf-8"))
+        for match in _MENTION.finditer(text):
+            name = match[1]
+            places = (path.parent / name, REPO / name, REPO / "docs" / name)
+            if name not in ELSEWHERE and not any(place.is_file() for place in places):
+                missing.append(f"{path.relative_to(REPO)}: {name}")
+    assert not missing, "\n".join(missing)
+
+
 def test_the_readme_says_apply_needs_helm_before_apply() -> None:
     """A wheel user meets `helm` not found only if the README kept it until too late."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")

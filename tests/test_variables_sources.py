@@ -123,7 +123,22 @@ def test_variables_table_matches_the_interface() -> None:
     generated = set(variables_table().splitlines())
     promised = {row for row in rows if row.split("|")[1].strip() in VARIABLE_NAMES}
     assert len(promised) >= 50
-    assert promised <= generated, sorted(promised - generated)
+    kept = {row for row in promised if row.split("|")[1].strip() not in REWORDED_RULES}
+    assert kept <= generated, sorted(kept - generated)
+    # A reworded rule keeps the promise itself: the name, type and default.
+    columns = {tuple(row.split("|")[1:4]) for row in generated}
+    for row in promised - kept:
+        assert tuple(row.split("|")[1:4]) in columns, row
+        # Still the interface's wording: otherwise the exception below has outlived its reason.
+        assert REWORDED_RULES[row.split("|")[1].strip()] in row, row
+
+
+# Rules whose wording here differs from the interface's, and why.
+REWORDED_RULES = {
+    # The interface sends readers to operator-facts.md, which is not in this repository:
+    # the rule states the fact and links to docs/design.md instead (issue 21, point 4).
+    "pdb_enabled": "see operator-facts.md on the operator's own PDB",
+}
 
 
 def test_every_bad_item_and_attribute_is_reported_at_once() -> None:

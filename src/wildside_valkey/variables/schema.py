@@ -332,7 +332,12 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     ] = field(default_factory=lambda: MappingProxyType({}))
     service_monitor_enabled: Annotated[bool, _var("bool", "needs prometheus_enabled")] = False
     pdb_enabled: Annotated[
-        bool, _var("bool", "see operator-facts.md on the operator's own PDB")
+        bool,
+        _var(
+            "bool",
+            "the operator keeps its own PDB (`maxUnavailable: 1`); a second one blocks node "
+            "drains: [design.md](design.md#the-operators-own-poddisruptionbudget)",
+        ),
     ] = False
     pdb_min_available: Annotated[
         int,
