@@ -42,6 +42,8 @@ def test_the_commands_of_the_example_work(run_cli: RunCli, tmp_path: Path) -> No
     (tmp_path / "valkey.auto.tfvars").write_text(_blocks()[1])
     rendered = run_cli(["render", "--out", "platform/valkey"])
     assert rendered.returncode == 0, rendered.stderr
+    # The document says the example's replicas = 1 draws the operator's replicas warning.
+    assert "warning: replicas = 1: valkey-operator v0.0.61 documents that" in rendered.stderr
     assert (tmp_path / "platform/valkey/cluster/externalsecret.yaml").is_file()
     result = run_cli(["output", "--json"])
     assert result.returncode == 0, result.stderr
