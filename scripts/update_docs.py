@@ -1,7 +1,8 @@
 """Regenerate the generated sections of the documents (README, ARCHITECTURE, docs/) from the code.
 
 A section sits between ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->``
-in any of :data:`DOCUMENTS`: ``variables`` is the variables table, ``tree`` the
+in any of :data:`DOCUMENTS`: ``variables`` is the variables table, ``new-variables``
+those of its rows the OpenTofu module did not have, ``tree`` the
 file list of the default render, ``file:PATH`` the file PATH of that render.
 Run ``make docs`` (``make readme`` is the same; or ``python scripts/update_docs.py``);
 ``--check`` exits 1 naming every stale document, which the test suite asserts
@@ -46,6 +47,8 @@ def generate(text: str, tree: Mapping[str, str], document: str = "README.md") ->
         name = match["name"]
         if name == "variables":
             body = variables_table()
+        elif name == "new-variables":
+            body = variables_table(new_only=True)
         elif name == "tree":
             body = "```text\n" + "".join(f"{path}\n" for path in tree) + "```\n"
         elif name.startswith("file:") and name[5:] in tree:
