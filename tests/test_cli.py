@@ -232,3 +232,11 @@ def test_policy_counts_the_files_render_writes(run_cli: RunCli) -> None:
     )
     assert "cluster/kustomization.yaml" in fresh_files
     assert run_cli(["policy"]).stdout == run_cli(["policy", "build"]).stdout
+
+
+def test_apply_help_names_only_its_own_batch_option(run_cli: RunCli) -> None:
+    apply_help = " ".join(run_cli(["apply", "--help"]).stdout.split())
+    assert "With --each: how many previews to work on at once." in apply_help
+    assert "--expired" not in apply_help  # destroy's option, not apply's
+    destroy_help = " ".join(run_cli(["destroy", "--help"]).stdout.split())
+    assert "With --each or --expired: how many previews" in destroy_help

@@ -18,6 +18,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.doc_blocks import Block, blocks, documents
+from wildside_valkey.cli.main import COMMANDS
 
 # What the runners found when the README was split into docs/ (issue 13; before:
 # 18 commands and 1 Python block, all in the README): a
@@ -136,3 +137,21 @@ def test_the_readme_says_apply_needs_helm_before_apply() -> None:
     assert "`helm` 3 (3.8 or later) or 4 on `PATH`" in before_apply
     assert "make helm" in before_apply
     assert "https://helm.sh/docs/intro/install/" in before_apply
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_commands_md_lists_every_option_help_prints(command: str) -> None:
+    """docs/commands.md is generated from the commands: each section holds what --help says."""
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "wildside-valkey"), command, "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    printed = set(re.findall(r"^  (--[a-z-]+)", result.stdout, re.MULTILINE)) - {"--help"}
+    doc = (REPO / "docs" / "commands.md").read_text(encoding="utf-8")
+    section = doc.split(f"### `{command}`\n", 1)[1].split("\n### ", 1)[0]
+    shown = set(re.findall(r"^\| `(--[a-z-]+)", section, re.MULTILINE))
+    if "[vars]" in section:
+        shown |= {"--var-file", "--var"}
+    assert printed == shown

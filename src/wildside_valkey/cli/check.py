@@ -43,8 +43,14 @@ CHECK_WORDING = Wording(
     help="Read the contract from this JSON or YAML file (e.g. build/contract.json) "
     "instead of building it from the variables.",
 )
-@click.option("--host", help="Connect here instead of the contract's host (e.g. a port-forward).")
-@click.option("--port", type=click.IntRange(1, 65535), help="Connect to this port instead.")
+@click.option(
+    "--host",
+    metavar="HOST",
+    help="Connect here instead of the contract's host (e.g. a port-forward).",
+)
+@click.option(
+    "--port", type=click.IntRange(1, 65535), metavar="PORT", help="Connect to this port instead."
+)
 @click.option(
     "--address-map",
     "address_map",
@@ -68,7 +74,9 @@ CHECK_WORDING = Wording(
     help="Read the password from the Kubernetes Secret the contract names.",
 )
 @click.option("--kubeconfig", type=FILE_PATH, help="kubeconfig for --from-secret/--ca-from-secret.")
-@click.option("--context", help="kubeconfig context for --from-secret/--ca-from-secret.")
+@click.option(
+    "--context", metavar="NAME", help="kubeconfig context for --from-secret/--ca-from-secret."
+)
 @click.option("--ca-file", type=FILE_PATH, help="CA certificate (PEM) that signed the server's.")
 @click.option(
     "--ca-from-secret",
@@ -85,6 +93,7 @@ CHECK_WORDING = Wording(
     type=click.FloatRange(min=0, min_open=True),
     default=5.0,
     show_default=True,
+    metavar="SECONDS",
     help="Seconds to wait for each connection and reply.",
 )
 @click.option("--standalone", is_flag=True, help="The server is not in cluster mode.")

@@ -125,15 +125,16 @@ def variable_options(function: F) -> F:
 DEFAULT_CONCURRENCY = 8
 
 
-def concurrency_option(function: F) -> F:
+def concurrency_option(batch_options: str) -> Callable[[F], F]:
+    """``--concurrency``, its help naming the command's own batch options (``--each``)."""
     return click.option(
         "--concurrency",
         type=click.IntRange(min=1),
         default=DEFAULT_CONCURRENCY,
         show_default=True,
         metavar="N",
-        help="With --each or --expired: how many previews to work on at once.",
-    )(function)
+        help=f"With {batch_options}: how many previews to work on at once.",
+    )
 
 
 def output_option(function: F) -> F:
