@@ -206,18 +206,21 @@ def test_the_module_pdb_may_not_take_the_operators_name() -> None:
         load_variables(var_options=["pdb_enabled=true", "replicas=1", "pdb_name=valkey"])
 
 
-def test_an_unquoted_password_is_not_shown_in_the_quoting_hint(tmp_path: Path) -> None:
-    path = tmp_path / "secret.tfvars"
-    path.write_text("password_inline = hunter2secret\n")
+def _var_file_error(folder: Path, text: str) -> str:
+    path = folder / "v.tfvars"
+    path.write_text(text)
     with pytest.raises(VarFileError) as caught:
         load_variables([path])
-    assert str(caught.value).endswith('(strings are quoted: password_inline = "...")')
-    assert "hunter2secret" not in str(caught.value)
+    return str(caught.value)
+
+
+def test_an_unquoted_password_is_not_shown_in_the_quoting_hint(tmp_path: Path) -> None:
+    message = _var_file_error(tmp_path, "password_inline = hunter2secret\n")
+    assert message.endswith('(strings are quoted: password_inline = "...")')
+    assert "hunter2secret" not in message
 
 
 def test_a_file_in_the_format_its_name_promises_gets_no_format_hint(tmp_path: Path) -> None:
-    path = tmp_path / "broken.tfvars"
-    path.write_text("nodes = = 3\n")
-    with pytest.raises(VarFileError) as caught:
-        load_variables([path])
-    assert str(caught.value).endswith("is not valid HCL at line 1, column 9")
+    assert _var_file_error(tmp_path, "nodes = = 3\n").endswith(
+        "is not valid HCL at line 1, column 9"
+    )
