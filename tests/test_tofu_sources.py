@@ -131,6 +131,13 @@ def test_undeclared_values_in_var_files_are_one_warning(run_cli: RunCli, tmp_pat
     ]
 
 
+def test_undeclared_tf_var_names_are_ignored_without_a_word(run_cli: RunCli) -> None:
+    """Pipelines export TF_VAR_ for several modules at once: tofu says nothing, nor do we."""
+    result = run_cli(["validate"], env={"TF_VAR_do_token": "x", "TF_VAR_nodez": "3"})
+    assert result.returncode == 0
+    assert result.stderr == ""
+
+
 def test_an_undeclared_var_option_stays_an_error(run_cli: RunCli, tmp_path: Path) -> None:
     (tmp_path / "terraform.tfvars").write_text('do_token = "x"\n')
     result = run_cli(["validate", "--var", "nodez=3"])
