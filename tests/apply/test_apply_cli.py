@@ -169,12 +169,40 @@ def test_a_password_never_appears_in_any_output(run_cli: RunCli, fake_cluster: F
     ]
 
 
-@pytest.mark.parametrize("command", ["plan", "apply", "destroy"])
-def test_render_mode_is_refused(run_cli: RunCli, command: str) -> None:
-    result = run_cli([command, "--kubeconfig", "/nonexistent"])
+@pytest.mark.parametrize(
+    ("command", "does"),
+    [
+        (["plan"], "plan reads a live cluster"),
+        (["plan", "--destroy"], "plan reads a live cluster"),
+        (["apply"], "apply changes a live cluster"),
+        (["destroy"], "destroy deletes from a live cluster"),
+        (["destroy", "--expired"], "destroy deletes from a live cluster"),
+    ],
+)
+def test_render_mode_is_refused_in_the_commands_words(
+    run_cli: RunCli, command: list[str], does: str
+) -> None:
+    result = run_cli([*command, "--kubeconfig", "/nonexistent"])
     stderr = assert_clean_failure(result, 2)
-    assert 'variable "mode"' in stderr
-    assert 'set mode = "apply"' in stderr
+    assert (
+        f'variable "mode": is "render" (the default), but {does} (apply mode); '
+        'set mode = "apply" (or --var mode=apply)' in stderr
+    )
+    assert "changes a live cluster" not in stderr or command == ["apply"]
+
+
+def test_plan_runs_without_helm_on_path(
+    run_cli: RunCli, fake_cluster: FakeCluster, tmp_path: Path
+) -> None:
+    assert run(run_cli, fake_cluster, "apply").returncode == 0
+    no_helm = {"PATH": str(tmp_path / "no-helm-here")}
+    planned = run_cli(["plan", *APPLY, "--var", "nodes=2", *fake_cluster.cli_args()], env=no_helm)
+    assert planned.returncode == 0, planned.stderr
+    assert "operator release: unchanged." in planned.stdout
+    would = run_cli(["plan", "--destroy", *APPLY, *fake_cluster.cli_args()], env=no_helm)
+    assert would.returncode == 0, would.stderr
+    applied = run_cli(["apply", *APPLY, *fake_cluster.cli_args()], env=no_helm)
+    assert "the `helm` command was not found on PATH" in assert_clean_failure(applied, 1)
 
 
 def test_kubeconfig_problems_are_bad_input(

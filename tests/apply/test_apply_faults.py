@@ -20,6 +20,7 @@ from wildside_valkey.apply import (
 )
 from wildside_valkey.apply.api_errors import Operation
 from wildside_valkey.apply.client import ALL_NAMESPACES
+from wildside_valkey.apply.destroy import preview_destroy
 from wildside_valkey.apply.kinds import VALKEY as VALKEY_KIND
 from wildside_valkey.apply.release import HelmTarget
 
@@ -186,3 +187,30 @@ def test_no_helm_means_no_write(
     assert fake_cluster.requests() == []
     with pytest.raises(HelmNotFoundError):
         Helm.locate(HelmTarget(), env={"PATH": str(tmp_path)})
+
+
+def test_plan_needs_no_helm(
+    fake_cluster: FakeCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """plan only reads, and helm's own record of the release comes through the API."""
+    fake_cluster.apply(apply_plan_for())
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert fake_cluster.plan_changes(apply_plan_for()).is_empty
+    assert fake_cluster.plan_changes(apply_plan_for(chart_version="v0.0.62-chart")).helm.changes
+    with fake_cluster.client() as kube:
+        assert preview_destroy(apply_plan_for(), kube).operator.action == "uninstall"
+
+
+def test_plan_without_helm_says_why_it_needed_it(
+    fake_cluster: FakeCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_cluster.apply(apply_plan_for())
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("HELM_DRIVER", "configmap")  # a record the API reader does not read
+    with pytest.raises(HelmNotFoundError) as caught:
+        fake_cluster.plan_changes(apply_plan_for())
+    assert str(caught.value).startswith(
+        "the `helm` command was not found on PATH, and helm's record of the operator release "
+        "could not be read through the Kubernetes API (HELM_DRIVER is not `secret`"
+    )
+    assert "so `helm list` must read it. Install Helm 3 or 4" in str(caught.value)

@@ -1,7 +1,7 @@
 """The simulated valkey-operator behaves like v0.0.61, so apply cannot be tuned to a fiction.
 
 Each test pins one behaviour of ``tests/fakes/kube_sim.py`` to what
-shared/docs/operator-facts.md ("Readiness, as the operator really reports it")
+docs/design.md ("Readiness as the operator reports it")
 and the operator's source say (hyperspike/valkey-operator v0.0.61,
 internal/controller/valkey_controller.go):
 

@@ -73,6 +73,26 @@ def test_detailed_exitcode_errors_exit_1(run_cli: RunCli, fake_cluster: FakeClus
     assert render_mode.returncode == 1
 
 
+def test_tofus_single_dash_spellings(
+    run_cli: RunCli, fake_cluster: FakeCluster, tmp_path: Path
+) -> None:
+    """A tofu user's hands type -var, -out=PLAN, -detailed-exitcode, -auto-approve, -destroy."""
+    (tmp_path / "apply.tfvars").write_text('mode = "apply"\n')
+    planned = run(
+        run_cli, fake_cluster, "plan", "-var-file", "apply.tfvars", "-var=nodes=2",
+        "-detailed-exitcode", "-out=valkey.plan",
+    )  # fmt: skip
+    assert planned.returncode == 2, planned.stderr  # changes present, as with --detailed-exitcode
+    assert "saved the plan to valkey.plan" in planned.stderr
+    assert (
+        run(run_cli, fake_cluster, "apply", "-auto-approve", "--plan", "valkey.plan").returncode
+        == 0
+    )
+    would = run(run_cli, fake_cluster, "plan", "-destroy", "-var", "mode=apply", "-var", "nodes=2")
+    assert would.returncode == 0, would.stderr
+    assert "delete Valkey valkey/valkey" in would.stdout
+
+
 # ------------------------------------------------------------------ confirmation
 
 

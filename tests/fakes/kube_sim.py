@@ -2,7 +2,7 @@
 
 On a cluster, apply mode creates objects and then other controllers act on
 them. These helpers install reactors on a `FakeKubeApi` that do the parts apply
-mode observes, as the real controllers do them (shared/docs/operator-facts.md;
+mode observes, as the real controllers do them (docs/design.md;
 each behaviour of the operator below cites hyperspike/valkey-operator v0.0.61,
 internal/controller/valkey_controller.go, and is pinned by
 tests/apply/test_operator_sim.py):

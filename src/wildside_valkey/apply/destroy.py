@@ -214,6 +214,8 @@ def _operator_leftovers(plan: Plan, kube: KubeClient, outcome: OperatorOutcome) 
 def _operator_preview(
     plan: Plan, helm: Helm | None, kube: KubeClient, remaining: Sequence[ObjectRef]
 ) -> OperatorOutcome:
+    # Reading the release needs no helm binary unless helm's record is unreadable.
+    helm = helm or Helm.locate(kube.connection.helm, for_reading=True)
     decided = _operator_decision(plan, helm, kube, remaining)
     if decided.action != "uninstalled":
         return decided

@@ -77,7 +77,8 @@ class ApplyResult:
 
 def plan_changes(plan: Plan, kube: KubeClient, helm: Helm | None = None) -> ChangeSet:
     """What ``apply_plan`` would do, read-only (GETs and lists; helm only as a fallback)."""
-    return observe_changes(plan, kube, helm or Helm.locate(kube.connection.helm))[1]
+    helm = helm or Helm.locate(kube.connection.helm, for_reading=True)
+    return observe_changes(plan, kube, helm)[1]
 
 
 def observe_changes(plan: Plan, kube: KubeClient, helm: Helm) -> tuple[LiveState, ChangeSet]:

@@ -23,7 +23,7 @@ from ..inputs import load_raw_values
 from ..inputs.each_file import read_each_file
 from ..plan import Plan, build_plan
 from ..render.batch import environment_variables
-from .options import command_variables, tofu_sources, warn
+from .options import command_name, command_variables, tofu_sources, warn
 
 if TYPE_CHECKING:
     from ..apply import KubeClient, Progress, Redactor
@@ -37,7 +37,8 @@ def plans_from_each_file(
 ) -> list[Plan]:
     """Every entry on top of the shared variables, validated all at once (as render --each)."""
     base = load_raw_values(var_files, var_options, **tofu_sources())
-    environments = environment_variables(base, read_each_file(each_file), mode="apply")
+    entries = read_each_file(each_file)
+    environments = environment_variables(base, entries, mode="apply", command=command_name())
     plans = [build_plan(variables) for variables in environments.each]
     counts: dict[str, int] = {}
     for plan in plans:

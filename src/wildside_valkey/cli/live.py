@@ -52,7 +52,9 @@ def cluster_options(function: F) -> F:
             help="kubeconfig file (default: KUBECONFIG, ~/.kube/config, or the in-cluster "
             "service account). helm is pointed at the same file and context.",
         ),
-        click.option("--context", help="kubeconfig context (default: its current-context)."),
+        click.option(
+            "--context", metavar="NAME", help="kubeconfig context (default: its current-context)."
+        ),
         click.option(
             "--request-timeout",
             type=click.FloatRange(min=0, min_open=True),
@@ -67,6 +69,7 @@ def cluster_options(function: F) -> F:
             type=click.IntRange(min=0),
             default=5,
             show_default=True,
+            metavar="N",
             help="Retries of a request after a transient failure (429, 5xx, reset "
             "connection, timeout), with exponential backoff.",
         ),
@@ -187,7 +190,8 @@ def _plan(
     with _masked_errors(redact), _connect(**cluster) as kube:
         # No live display: the plan is the output; retries are still worth a line.
         _report_retries(kube, PlainProgress(lambda line: click.echo(redact(line), err=True)))
-        helm = Helm.locate(kube.connection.helm)
+        # plan only reads: helm's record comes through the API, helm itself is a fallback.
+        helm = Helm.locate(kube.connection.helm, for_reading=True)
         live, changes = observe_changes(the_plan, kube, helm)
         for message in changes.warnings:
             click.echo(redact(f"warning: {message}"), err=True)
@@ -258,7 +262,7 @@ def _save_plan(
     "ones (password_inline) are read again from the usual sources.",
 )
 @_each_option("Apply")
-@concurrency_option
+@concurrency_option("--each")
 def apply(
     *,
     var_files: tuple[str, ...],
@@ -348,7 +352,7 @@ def _apply_one(
     "variables give only the operator release's settings.",
 )
 @click.option("--dry-run", is_flag=True, help="With --expired: show what would go; delete nothing.")
-@concurrency_option
+@concurrency_option("--each or --expired")
 def destroy(
     *,
     var_files: tuple[str, ...],
@@ -513,7 +517,7 @@ def _load_saved(
             f"TF_VAR_{missing[0]}), it is never stored in the plan file"
         )
     variables = base.replace(**sensitive)
-    check_mode(variables, "apply")
+    check_mode(variables, "apply", command="apply")
     the_plan = build_plan(variables)
     warn(the_plan.warnings)
     return the_plan, saved
