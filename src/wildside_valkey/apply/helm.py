@@ -2,7 +2,8 @@
 
 Argument lists come from the pure builders in ``release.py``; this module only
 runs them, writes the one values file (private, deleted afterwards) and turns
-failures into the project's errors with helm's own last words.
+failures into the project's errors with helm's own last words (scrubbed of the password
+as they enter them, ``redact.foreign``).
 
 Reading the release costs no helm process when a Kubernetes client is at hand:
 one API request lists helm's own storage Secrets (``release_secret.py``). helm
@@ -25,6 +26,7 @@ from ..plan import OperatorChart
 from .api_errors import ApiRequestError
 from .kinds import SECRET
 from .observe import Observer
+from .redact import foreign
 from .release import (
     HelmAction,
     HelmTarget,
@@ -231,7 +233,8 @@ def _with_last_deployed(state: ReleaseState, revision: int | None) -> ReleaseSta
 
 
 def _last_words(stderr: str) -> str:
-    """helm's error: its last ``Error:`` line, else its last few lines."""
+    """helm's error: its last ``Error:`` line, else its last few lines (no password)."""
+    stderr = foreign(stderr)
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith("Error:")]
     if errors:

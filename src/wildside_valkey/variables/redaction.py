@@ -16,11 +16,16 @@ The policy (also in docs/limits.md, "Secrets in messages"):
   is hidden where quoted only: parsers quote what they echo, and hiding every
   ``e`` of a one-letter password would garble the parser's own words. Words
   from anywhere else are never hidden.
+- Apply mode's foreign words (an API server's message, helm's stderr) go through
+  :func:`hide_secrets` where they enter a message, with the values to keep out
+  known (the password and its base64 form): the same rule, the value's own text
+  standing for the line it was read from.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 SECRET_VARIABLE = "password_inline"
@@ -65,6 +70,13 @@ class _PasswordSpans:
             bare = _bare(value)
             if bare:
                 self.settings.append(("\n".join(lines), bare))
+
+    @classmethod
+    def of_values(cls, values: Iterable[str]) -> _PasswordSpans:
+        """Known values, read from no source: each is only its own text."""
+        spans = cls("")
+        spans.settings = [("", value) for value in values if value]
+        return spans
 
     @property
     def values(self) -> list[str]:
@@ -115,13 +127,23 @@ def holds_a_password_setting(value: Any) -> bool:
 
 def scrub(parser_words: str, source: str) -> str:
     """``parser_words`` without the password taken from ``source`` (see the module docs)."""
-    spans = _PasswordSpans(source)
+    return _hidden(parser_words, _PasswordSpans(source))
+
+
+def hide_secrets(foreign_words: str, secrets: Iterable[str]) -> str:
+    """``foreign_words`` (a server's, helm's) without the known ``secrets`` values, by the
+    rule of :func:`scrub`: a value of :data:`DISTINCTIVE` characters or more wherever it
+    occurs, a shorter one where quoted only."""
+    return _hidden(foreign_words, _PasswordSpans.of_values(secrets))
+
+
+def _hidden(words: str, spans: _PasswordSpans) -> str:
     if not spans.values:
-        return parser_words
-    pieces = re.split(_QUOTED, parser_words)
+        return words
+    pieces = re.split(_QUOTED, words)
     quoted = [
         HIDDEN if spans.quotes_the_password(match[0][1:-1]) else match[0]
-        for match in re.finditer(_QUOTED, parser_words)
+        for match in re.finditer(_QUOTED, words)
     ]
     for value in sorted((v for v in spans.values if len(v) >= DISTINCTIVE), key=len, reverse=True):
         pieces = [piece.replace(value, HIDDEN) for piece in pieces]
