@@ -2,7 +2,7 @@
 
 Documents: README.md, ARCHITECTURE.md and docs/*.md. A block is found by its
 info string: ```console (commands run in a fresh folder), ```shell-session
-(apply-mode sessions run against the fake API server), ```python and
+(apply-mode sessions run against the end-to-end cluster), ```python and
 ```python workload (run). ```python sketch marks an API outline that needs a
 cluster or data the page does not give; it is the only Python not run.
 """

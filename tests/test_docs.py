@@ -2,7 +2,7 @@
 
 Every ```console block of README.md, ARCHITECTURE.md and docs/*.md runs here,
 each in a fresh folder; every ```python block runs too. The apply-mode
-sessions (```shell-session) run in tests/apply/test_readme_lifecycle.py, the
+sessions (```shell-session) run in tests/e2e/test_doc_sessions.py (make e2e), the
 ```python workload example in tests/connect/test_readme_workload.py.
 """
 

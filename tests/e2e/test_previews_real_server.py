@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.e2e.conftest import Product
+from tests.e2e.conftest import Product, clean_up
 from tests.e2e.harness import cluster
 from tests.e2e.harness.kube import Kube, wait_for
 
@@ -21,7 +21,7 @@ COUNT = 20
 
 
 @pytest.fixture
-def previews(product: Product, e2e_cluster: cluster.State, tmp_path: Path) -> Iterator[Path]:
+def previews(kube: Kube, tmp_path: Path) -> Iterator[Path]:
     run = secrets.token_hex(2)
     # Every fourth preview lives one second; the others three days or for ever.
     entries = [
@@ -35,9 +35,7 @@ def previews(product: Product, e2e_cluster: cluster.State, tmp_path: Path) -> It
     each = tmp_path / "previews.yaml"
     each.write_text(yaml.safe_dump(entries))
     yield each
-    product.run(
-        "destroy", "--auto-approve", "--var-file", str(e2e_cluster.tfvars), "--each", str(each)
-    )
+    clean_up(kube, [str(entry["namespace"]) for entry in entries])
 
 
 def test_twenty_previews_apply_list_and_expire(

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Product
+from tests.e2e.conftest import Product, clean_up
 from tests.e2e.harness import cluster
 from tests.e2e.harness.kube import ApiError, Kube
 from wildside_valkey.plan import build_plan
@@ -85,7 +85,7 @@ def test_every_kind_the_plan_holds_passes_the_real_validation(kube: Kube) -> Non
 
 
 @pytest.fixture
-def own_operator(e2e_cluster: cluster.State, product: Product) -> Iterator[list[str]]:
+def own_operator(e2e_cluster: cluster.State, kube: Kube) -> Iterator[list[str]]:
     """Variables for a Valkey with an operator release of its own (its own namespace)."""
     suffix = secrets.token_hex(3)
     args = [
@@ -99,7 +99,7 @@ def own_operator(e2e_cluster: cluster.State, product: Product) -> Iterator[list[
         f"helm_release_name=vo-{suffix}",
     ]
     yield args
-    product.run("destroy", "--auto-approve", *args)  # after a failure: best effort
+    clean_up(kube, [f"e2e-{suffix}", f"e2e-operator-{suffix}"])
 
 
 @pytest.mark.parametrize("helm", ["helm", "helm3"])

@@ -1,13 +1,16 @@
-"""Faults injected at lightkube's transport seam, where no whole server is needed.
+"""Faults injected at lightkube's transport seam: what a real API server cannot be made
+to do on demand.
 
 `KubeClient.connect(..., transport=...)` (src/wildside_valkey/apply/client.py)
-hands lightkube an httpx transport. `FaultTransport` wraps the real one and,
-for requests matching a `TransportFault`, answers a kube-apiserver `Status`
-(a 5xx, a 429 with `Retry-After`, a 403), or fails the way the network does:
-`reset` (httpx's ReadError on a connection reset by peer), `close` (the server
-closed the connection without answering: RemoteProtocolError) or `timeout`
-(the request reaches the server and is processed, but the answer comes too
-late: ReadTimeout). Every other request goes to the fake API server as usual.
+hands lightkube an httpx transport. `FaultTransport` wraps the real one (for
+the end-to-end cluster, one that trusts its CA and presents its client
+certificate) and, for requests matching a `TransportFault`, answers a
+kube-apiserver `Status` (a 5xx, a 429 with `Retry-After`), or fails the way the
+network does: `reset` (httpx's ReadError on a connection reset by peer),
+`close` (the server closed the connection without answering:
+RemoteProtocolError) or `timeout` (the request reaches the server and is
+processed, but the answer comes too late: ReadTimeout). Every other request
+goes to the real API server as usual.
 """
 
 from __future__ import annotations
@@ -82,8 +85,8 @@ class TransportFault:
 class FaultTransport(httpx.BaseTransport):
     """The real transport, with `faults` injected in front of it."""
 
-    def __init__(self, *faults: TransportFault) -> None:
-        self.inner = httpx.HTTPTransport()
+    def __init__(self, *faults: TransportFault, inner: httpx.BaseTransport | None = None) -> None:
+        self.inner = inner or httpx.HTTPTransport()
         self.faults = list(faults)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

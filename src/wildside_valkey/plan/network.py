@@ -87,6 +87,9 @@ def _clients(v: Variables) -> dict[str, Any]:
             ]
         }
     }
-    # Both selectors in one peer: pods with these labels *in* those namespaces.
-    peer["podSelector"] = {"matchLabels": dict(v.network_policy_client_pod_labels)}
+    # Both selectors in one peer: pods with these labels *in* those namespaces. Without
+    # labels, every pod there: `{}`, as the API server stores it (it drops an empty
+    # matchLabels, so sending one made every re-apply a change).
+    labels = dict(v.network_policy_client_pod_labels)
+    peer["podSelector"] = {"matchLabels": labels} if labels else {}
     return peer

@@ -87,7 +87,12 @@ def install_storage_class(kube: Kube, name: str) -> None:
     body: dict[str, Any] = {
         "apiVersion": "storage.k8s.io/v1",
         "kind": "StorageClass",
-        "metadata": {"name": name},
+        # The cluster's default, as every kind or k3d cluster has one: a claim that names
+        # no class (the operator's default template) gets it.
+        "metadata": {
+            "name": name,
+            "annotations": {"storageclass.kubernetes.io/is-default-class": "true"},
+        },
         "provisioner": PROVISIONER,
         # Immediate: claims are bound before scheduling, so no scheduler-provisioner handshake.
         "volumeBindingMode": "Immediate",

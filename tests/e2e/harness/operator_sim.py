@@ -1,13 +1,14 @@
 """The operator stand-in, run as a controller against the real API server.
 
 Until the real valkey-operator can be built here, the project's simulation
-(tests/fakes/kube_sim.py, each behaviour citing valkey-operator v0.0.61 and
-pinned by tests/apply/test_operator_sim.py) reconciles every Valkey through
-this adapter: it creates the password Secret, the PodDisruptionBudget and the
-StatefulSet as the operator does. What the fake server had to play is real
-here: the StatefulSet controller (kube-controller-manager) makes the pods, the
-scheduler places them, kwok runs them, and the Valkey gets `status.ready` once
-the real StatefulSet reports every pod ready and updated.
+(simulation.py, each behaviour citing valkey-operator v0.0.61 and pinned by
+tests/e2e/test_operator_sim.py) reconciles every Valkey through this adapter:
+it creates the password Secret, the PodDisruptionBudget and the StatefulSet as
+the operator does. The rest is real: the StatefulSet controller
+(kube-controller-manager) makes the pods, the scheduler places them, kwok runs
+them, and the Valkey gets `status.ready` once the real StatefulSet reports
+every pod ready and updated. External Secrets is played the same way: each
+ExternalSecret gets its target Secret from the harness's vault.
 
 It also binds volumes for the harness's StorageClass, as an external
 provisioner does (kubernetes-sigs/sig-storage-lib-external-provisioner,
@@ -29,22 +30,31 @@ from typing import Any
 
 import yaml
 
-from tests.fakes.kube_sim import OPERATOR_MANAGER, ValkeyOperatorSim
-
 from .kube import JSON, ApiError, Identity, Kube
 from .objects import PROVISIONER
+from .simulation import OPERATOR_MANAGER, ExternalSecretsSim, ValkeyOperatorSim
 
-PATHS = {
-    "secrets": "/api/v1/namespaces/{ns}/secrets",
-    "poddisruptionbudgets": "/apis/policy/v1/namespaces/{ns}/poddisruptionbudgets",
-    "statefulsets": "/apis/apps/v1/namespaces/{ns}/statefulsets",
-    "valkeys": "/apis/hyperspike.io/v1/namespaces/{ns}/valkeys",
+# resource -> (collection path, apiVersion, kind) of what the simulations read and write.
+TYPES = {
+    "secrets": ("/api/v1/namespaces/{ns}/secrets", "v1", "Secret"),
+    "poddisruptionbudgets": (
+        "/apis/policy/v1/namespaces/{ns}/poddisruptionbudgets",
+        "policy/v1",
+        "PodDisruptionBudget",
+    ),
+    "statefulsets": ("/apis/apps/v1/namespaces/{ns}/statefulsets", "apps/v1", "StatefulSet"),
+    "valkeys": ("/apis/hyperspike.io/v1/namespaces/{ns}/valkeys", "hyperspike.io/v1", "Valkey"),
+    "externalsecrets": (
+        "/apis/external-secrets.io/v1/namespaces/{ns}/externalsecrets",
+        "external-secrets.io/v1",
+        "ExternalSecret",
+    ),
 }
 INTERVAL = 0.25
 
 
 class LiveApi:
-    """The three calls the simulation makes, against the real API server.
+    """The three calls the simulations make, against the real API server.
 
     The real operator uses controller-runtime's client: Create, then Update
     (operation "Update" in managedFields, manager "manager"), never apply.
@@ -54,16 +64,14 @@ class LiveApi:
         self.kube = kube
 
     def get(self, resource: str, ns: str | None, name: str) -> JSON | None:
-        return self.kube.get(f"{PATHS[resource].format(ns=ns)}/{name}")
+        return self.kube.get(f"{TYPES[resource][0].format(ns=ns)}/{name}")
 
-    def seed(self, obj: Mapping[str, Any], *, manager: str | None = OPERATOR_MANAGER) -> JSON:
+    def seed(self, obj: Mapping[str, Any], *, manager: str = OPERATOR_MANAGER) -> JSON:
         body = {k: v for k, v in obj.items() if k != "status"}  # status goes through /status
         meta = body["metadata"]
-        resource = next(
-            r for r, p in PATHS.items() if _kind_of(p) == (obj["apiVersion"], obj["kind"])
-        )
-        collection = PATHS[resource].format(ns=meta["namespace"])
-        query = f"?fieldManager={manager or OPERATOR_MANAGER}"
+        resource = next(r for r, t in TYPES.items() if t[1:] == (obj["apiVersion"], obj["kind"]))
+        collection = TYPES[resource][0].format(ns=meta["namespace"])
+        query = f"?fieldManager={manager}"
         if self.get(resource, meta["namespace"], meta["name"]) is None:
             return self.kube.create(collection + query, body)
         return self.kube.merge_patch(f"{collection}/{meta['name']}{query}", body)
@@ -75,24 +83,10 @@ class LiveApi:
         name: str,
         status: Mapping[str, Any],
         *,
-        merge: bool = True,
         manager: str = OPERATOR_MANAGER,
     ) -> JSON:
-        del merge  # the operator writes the whole status it knows; a merge of it is the same
-        path = f"{PATHS[resource].format(ns=ns)}/{name}/status?fieldManager={manager}"
+        path = f"{TYPES[resource][0].format(ns=ns)}/{name}/status?fieldManager={manager}"
         return self.kube.merge_patch(path, {"status": dict(status)})
-
-
-def _kind_of(path: str) -> tuple[str, str]:
-    return {
-        "/api/v1/namespaces/{ns}/secrets": ("v1", "Secret"),
-        "/apis/policy/v1/namespaces/{ns}/poddisruptionbudgets": (
-            "policy/v1",
-            "PodDisruptionBudget",
-        ),
-        "/apis/apps/v1/namespaces/{ns}/statefulsets": ("apps/v1", "StatefulSet"),
-        "/apis/hyperspike.io/v1/namespaces/{ns}/valkeys": ("hyperspike.io/v1", "Valkey"),
-    }[path]
 
 
 def rolled_out(sts: Mapping[str, Any]) -> bool:
@@ -115,11 +109,18 @@ def reconcile_valkeys(kube: Kube, sim: ValkeyOperatorSim) -> None:
         ns, name = meta["namespace"], meta["name"]
         if meta.get("deletionTimestamp"):
             continue
-        if not sim._reconcile(api, ns, name):  # type: ignore[arg-type]
+        if not sim.reconcile(api, ns, name):
             continue
         sts = api.get("statefulsets", ns, name)
         if sts is not None and rolled_out(sts):
-            sim._formed(api, ns, name)  # type: ignore[arg-type]
+            sim.formed(api, ns, name)
+
+
+def sync_external_secrets(kube: Kube, eso: ExternalSecretsSim) -> None:
+    api = LiveApi(kube)
+    for external in kube.items("/apis/external-secrets.io/v1/externalsecrets"):
+        if not external["metadata"].get("deletionTimestamp"):
+            eso.sync(api, external)
 
 
 def bind_volumes(kube: Kube, storage_class: str) -> None:
@@ -178,11 +179,12 @@ def identity_from(kubeconfig: Path) -> Identity:
 
 def run(kubeconfig: Path, storage_class: str) -> None:
     heartbeat = kubeconfig.parents[1] / "operator-sim.heartbeat"
-    sim = ValkeyOperatorSim()
+    sim, eso = ValkeyOperatorSim(), ExternalSecretsSim()
     with Kube(identity_from(kubeconfig)) as kube:
         while True:
             try:
                 reconcile_valkeys(kube, sim)
+                sync_external_secrets(kube, eso)
                 bind_volumes(kube, storage_class)
                 heartbeat.touch()
             except ApiError as error:

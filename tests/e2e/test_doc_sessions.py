@@ -1,11 +1,13 @@
-"""The documents' apply-mode sessions (```shell-session blocks) run against the fake API server.
+"""The documents' apply-mode sessions (```shell-session blocks) run against the real cluster.
 
 README.md, ARCHITECTURE.md and docs/*.md are searched (tests/doc_blocks.py).
 
 Each block runs in one fresh folder, its commands in order, with KUBECONFIG
-pointing at a fresh fake cluster (operator simulated, helm stand-in on PATH).
-Times differ from run to run, so timestamps and the AGE column are compared
-as placeholders; everything else must match exactly.
+pointing at the end-to-end cluster, real helm on PATH, and the chart server named
+by TF_VAR_ variables (the sessions use the product's defaults otherwise: the
+operator release valkey-operator in valkey-system, which each session starts
+without). Times differ from run to run, so timestamps and the AGE column are
+compared as placeholders; everything else must match exactly.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from pathlib import Path
 import pytest
 
 from tests.doc_blocks import Block, blocks
-from tests.fakes.cluster import FakeCluster
+from tests.e2e.conftest import Live
+from tests.e2e.harness import cluster
+from wildside_valkey.apply.marker import MARKER_NAME
 
 _TIMESTAMP = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 _CELLS = re.compile(r" {2,}")
@@ -52,16 +56,38 @@ def test_the_documents_have_their_sessions() -> None:
     assert sum(len(session.steps()) for session in _sessions()) >= SESSION_COMMANDS
 
 
+def _without_the_shared_operator(live: Live) -> None:
+    """The sessions install the operator release: none may be there when one starts."""
+    uninstalled = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "helm"),
+            *("uninstall", "valkey-operator", "--namespace", "valkey-system"),
+            *("--ignore-not-found", "--wait"),
+        ],
+        env=os.environ,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert uninstalled.returncode == 0, uninstalled.stderr
+    live.kube.delete(f"/api/v1/namespaces/valkey-system/configmaps/{MARKER_NAME}")
+
+
 @pytest.mark.parametrize("session", _sessions(), ids=lambda session: session.label)
-def test_readme_session(session: Block, fake_cluster: FakeCluster, tmp_path: Path) -> None:
+def test_readme_session(session: Block, live: Live, tmp_path: Path) -> None:
+    _without_the_shared_operator(live)
     work = tmp_path / "session"
     work.mkdir()
+    state = live.state
     env = {
-        **os.environ,
-        # The helm stand-in (first on the fixture's PATH) before the venv's real helm.
-        "PATH": f"{os.environ['PATH']}{os.pathsep}{Path(sys.executable).parent}",
-        "KUBECONFIG": str(fake_cluster.kubeconfig.path),
+        **os.environ,  # KUBECONFIG, SSL_CERT_FILE, PATH with real helm (the live fixture)
+        "TF_VAR_chart_repository": state.chart_repository,
+        "TF_VAR_chart_version": state.chart_version,
+        "TF_VAR_flux_source_kind": "HelmRepository",
+        "TF_VAR_storage_class": cluster.STORAGE_CLASS,
     }
+    namespaces = sorted(set(re.findall(r"namespace: (preview-\d+)", session.body)))
+    live.namespaces.extend(namespaces)  # removed at the end, whatever happened
     for command, expected in session.steps():
         result = subprocess.run(
             ["bash", "-c", f"{{ {command}\n}} 2>&1"],
