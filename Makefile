@@ -62,7 +62,7 @@ cluster: venv helm ## start the end-to-end cluster on loopback (state in .e2e/; 
 cluster-down: venv ## stop exactly what `make cluster` started and remove .e2e/
 	$(BIN)/python -m tests.e2e.harness down
 
-e2e: venv helm e2e-build ## the end-to-end suite against the real control plane (starts and stops the cluster if none is up)
+e2e: venv helm servers e2e-build ## the end-to-end suite against the real control plane (starts and stops the cluster if none is up)
 	$(BIN)/pytest -q -m e2e tests/e2e
 
 valkey-policy: venv ## the Rego policy pack: its tests, then the pack over the default render and every render case
@@ -79,7 +79,7 @@ dist-check: venv ## build the wheel, install it in a clean venv outside the repo
 golden: venv ## regenerate the expected inventories of tests/cases from the current code
 	$(BIN)/python -m tests.cases.regenerate
 
-bench: venv helm ## benchmarks: writes docs/benchmarks.md
+bench: venv helm cluster ## benchmarks: writes docs/benchmarks.md (apply's against the end-to-end cluster)
 	@# Bytecode for the editable sources too, as an installed wheel has (PYTHONDONTWRITEBYTECODE
 	@# may be set, and would otherwise make every cold start compile the package anew).
 	$(BIN)/python -m compileall -q src

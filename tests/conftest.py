@@ -15,9 +15,10 @@ import pytest
 # and with regopy loaded first a CEL evaluation that ends in an error value crashes the
 # interpreter (free(): invalid pointer). Loaded in this order, both work (tests/test_flux_health.py
 # and tests/policies run in one session).
-import tests.fakes.cel_runtime  # noqa: F401
+import tests.cel_runtime  # noqa: F401
 
-pytest_plugins = ["tests.fakes.plugin"]
+# The workload side's real servers, for tests/connect and tests/e2e alike.
+pytest_plugins = ["tests.connect.fixtures"]
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -53,13 +54,21 @@ RunCli = Callable[..., subprocess.CompletedProcess[str]]
 def run_cli(tmp_path: Path) -> RunCli:
     """Run the real command in a new process, in a temporary working folder."""
 
+    # The venv's helm (`make helm`) first, as a user has it on PATH; loopback never
+    # through a proxy.
+    base = {
+        **os.environ,
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+        "NO_PROXY": ",".join(filter(None, [os.environ.get("NO_PROXY"), "127.0.0.1,localhost"])),
+    }
+
     def run(
         args: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [command_path(), *args],
             cwd=cwd or tmp_path,
-            env={**os.environ, **(env or {})},
+            env={**base, **(env or {})},
             capture_output=True,
             text=True,
             timeout=120,

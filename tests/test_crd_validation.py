@@ -34,7 +34,7 @@ from tests.cases.kube_schemas import (
     structural_to_json_schema,
     validation_errors,
 )
-from tests.fakes.cel_runtime import CelEvaluationError, rule_holds
+from tests.cel_runtime import CelEvaluationError, rule_holds
 from wildside_valkey.errors import VariablesError
 from wildside_valkey.plan import build_plan
 from wildside_valkey.render import render_tree

@@ -1,7 +1,7 @@
 """The cluster Kustomization's health checks, evaluated as kustomize-controller evaluates them.
 
 The expressions run in a real CEL runtime that errors where cel-go errors
-(``tests.fakes.cel_runtime``), bound as fluxcd/pkg runtime/cel binds them (the
+(``tests.cel_runtime``), bound as fluxcd/pkg runtime/cel binds them (the
 object's top-level fields), in the order of status_evaluator.go ``Evaluate``.
 Each object below has a shape the real controllers produce:
 
@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.cel_runtime import CelEvaluationError, flux_expression, flux_health_status
+from tests.cel_runtime import CelEvaluationError, flux_expression, flux_health_status
 from wildside_valkey.plan import build_plan
 from wildside_valkey.render.flux import cluster_kustomization
 from wildside_valkey.variables import variables_from_mapping

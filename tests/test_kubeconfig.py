@@ -8,19 +8,15 @@ wins, the first to set current-context wins, relative paths resolve against thei
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.fakes.kube_api import FakeKubeApi
-from tests.fakes.plugin import closed_port_url
+from tests.fakes.servers import closed_port_url
 from wildside_valkey.apply import Helm, load_connection
 from wildside_valkey.kubeconfig import KubeconfigError, find_cluster
-from wildside_valkey.workload.contract_view import SecretRef
-from wildside_valkey.workload.secrets import read_secret_key
 
 
 def write(path: Path, document: dict[str, Any]) -> Path:
@@ -39,8 +35,11 @@ def context(name: str, cluster_name: str, user: str = "me") -> dict[str, Any]:
 USERS = [{"name": "me", "user": {"token": "fake-token"}}]
 
 
+SERVER = "https://work.example:6443"  # only read here: nothing is sent to it
+
+
 @pytest.fixture
-def split_config(tmp_path: Path, fake_kube: FakeKubeApi) -> str:
+def split_config(tmp_path: Path) -> str:
     """A common layout: contexts in one file, clusters and credentials in another."""
     contexts = write(
         tmp_path / "contexts.yaml",
@@ -48,16 +47,14 @@ def split_config(tmp_path: Path, fake_kube: FakeKubeApi) -> str:
     )
     clusters = write(
         tmp_path / "clusters.yaml",
-        {"clusters": [cluster("fake", fake_kube.url)], "users": USERS},
+        {"clusters": [cluster("fake", SERVER)], "users": USERS},
     )
     return f"{contexts}:{tmp_path / 'missing.yaml'}:{clusters}"
 
 
-def test_every_file_in_kubeconfig_is_read_and_merged(
-    split_config: str, fake_kube: FakeKubeApi
-) -> None:
+def test_every_file_in_kubeconfig_is_read_and_merged(split_config: str) -> None:
     found = find_cluster(environ={"KUBECONFIG": split_config})
-    assert (str(found.config.cluster.server), found.config.context_name) == (fake_kube.url, "work")
+    assert (str(found.config.cluster.server), found.config.context_name) == (SERVER, "work")
     assert "merged from KUBECONFIG" in found.source
 
 
@@ -121,39 +118,15 @@ def test_a_kubeconfig_comes_before_the_service_account(tmp_path: Path, split_con
     assert str(alone.config.cluster.server) == "https://10.0.0.1:443"
 
 
-def test_apply_and_helm_use_the_merged_configuration(
-    split_config: str, fake_kube: FakeKubeApi
-) -> None:
+def test_apply_and_helm_use_the_merged_configuration(split_config: str) -> None:
     connection = load_connection(environ={"KUBECONFIG": split_config})
-    assert connection.server == fake_kube.url
+    assert connection.server == SERVER
     # helm's --kubeconfig takes one file: it gets the list (and the context) instead.
     assert connection.helm.flags() == ["--kube-context", "work"]
     helm = Helm("helm", connection.helm, env={})
     assert helm.env["KUBECONFIG"].split(":") == [
         p for p in split_config.split(":") if not p.endswith("missing.yaml")
     ]
-
-
-def test_check_from_secret_and_connect_read_through_the_same_merged_configuration(
-    split_config: str, fake_kube: FakeKubeApi, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    fake_kube.seed(
-        {
-            "apiVersion": "v1",
-            "kind": "Namespace",
-            "metadata": {"name": "valkey"},
-        }
-    )
-    fake_kube.seed(
-        {
-            "apiVersion": "v1",
-            "kind": "Secret",
-            "metadata": {"name": "valkey", "namespace": "valkey"},
-            "data": {"password": base64.b64encode(b"s3cret").decode()},
-        }
-    )
-    monkeypatch.setenv("KUBECONFIG", split_config)
-    assert read_secret_key(SecretRef("valkey", "valkey", "password")) == b"s3cret"
 
 
 def test_an_explicit_kubeconfig_is_the_only_file_read(tmp_path: Path, split_config: str) -> None:

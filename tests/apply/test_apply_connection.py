@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.kubeconfig import KubeconfigFile, write_kubeconfig
-from tests.fakes.plugin import closed_port_url
+from tests.fakes.servers import closed_port_url
 from wildside_valkey.apply import (
     ApiRequestError,
     KubeconfigError,
@@ -17,6 +17,18 @@ from wildside_valkey.apply import (
 )
 from wildside_valkey.apply.kinds import NAMESPACE, ObjectRef
 from wildside_valkey.apply.release import HelmTarget
+
+
+@pytest.fixture
+def fake_kubeconfig(tmp_path: Path) -> KubeconfigFile:
+    """Contexts `fake` (current) and `unreachable`, each its own server: only the choice
+    of context is read here, nothing is sent."""
+    return write_kubeconfig(
+        tmp_path / "kubeconfig",
+        "https://fake.example:6443",
+        context="fake",
+        extra_contexts={"unreachable": closed_port_url()},
+    )
 
 
 def test_a_named_context_selects_its_server_and_helm_follows(

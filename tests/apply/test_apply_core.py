@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.cluster import apply_plan_for
+from tests.plans import apply_plan_for
 from wildside_valkey.apply import (
     LiveState,
     PlainProgress,

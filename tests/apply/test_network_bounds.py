@@ -3,8 +3,6 @@ plugin and kubeconfigs of the wrong shape all end quickly, with one clear line."
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,43 +10,22 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import RunCli
-from tests.fakes.cluster import FakeCluster
 from tests.fakes.kubeconfig import write_kubeconfig
+from tests.fakes.servers import closed_port_url, silent_server
 
 PLAN = ["plan", "--var", "mode=apply"]
 
 
 @pytest.fixture
-def silent_server() -> Iterator[str]:
-    """A loopback server that accepts connections and never answers."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(listener.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    stop.set()
-    thread.join()
-    for connection in held:
-        connection.close()
-    listener.close()
+def silent() -> Iterator[str]:
+    with silent_server() as url:
+        yield url
 
 
 def test_a_silent_server_fails_within_two_request_timeouts(
-    run_cli: RunCli, tmp_path: Path, fake_cluster: FakeCluster, silent_server: str
+    run_cli: RunCli, tmp_path: Path, silent: str
 ) -> None:
-    kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", silent_server)
+    kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", silent)
     started = time.monotonic()
     result = run_cli([*PLAN, "--kubeconfig", str(kubeconfig.path), "--request-timeout", "1"])
     elapsed = time.monotonic() - started
@@ -57,7 +34,7 @@ def test_a_silent_server_fails_within_two_request_timeouts(
     assert elapsed < 6, elapsed
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert errors == [
-        f"error: the Kubernetes API server at {silent_server} did not answer within the "
+        f"error: the Kubernetes API server at {silent} did not answer within the "
         "request timeout (--request-timeout) while trying to get Namespace valkey-system "
         "(after 2 attempts)"
     ]
@@ -65,7 +42,7 @@ def test_a_silent_server_fails_within_two_request_timeouts(
 
 @pytest.mark.parametrize("server", ["not a url", "https://host:port", "ftp://h", "https://"])
 def test_a_server_that_is_not_a_url_is_bad_input(
-    run_cli: RunCli, tmp_path: Path, fake_cluster: FakeCluster, server: str
+    run_cli: RunCli, tmp_path: Path, server: str
 ) -> None:
     kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", server)
     started = time.monotonic()
@@ -76,13 +53,11 @@ def test_a_server_that_is_not_a_url_is_bad_input(
     assert time.monotonic() - started < 5
 
 
-def test_a_credential_plugin_that_is_not_installed(
-    run_cli: RunCli, tmp_path: Path, fake_cluster: FakeCluster
-) -> None:
+def test_a_credential_plugin_that_is_not_installed(run_cli: RunCli, tmp_path: Path) -> None:
     path = tmp_path / "kubeconfig"
     path.write_text(
         "contexts: [{name: x, context: {cluster: c, user: u}}]\n"
-        f"clusters: [{{name: c, cluster: {{server: '{fake_cluster.kubeconfig.server}'}}}}]\n"
+        f"clusters: [{{name: c, cluster: {{server: '{closed_port_url()}'}}}}]\n"
         "users: [{name: u, user: {exec: {command: no-such-plugin-here, "
         "apiVersion: client.authentication.k8s.io/v1beta1}}}]\n"
         "current-context: x\n"
@@ -107,9 +82,7 @@ def test_a_credential_plugin_that_is_not_installed(
         "\x00",
     ],
 )
-def test_kubeconfigs_of_the_wrong_shape(
-    run_cli: RunCli, tmp_path: Path, fake_cluster: FakeCluster, text: str
-) -> None:
+def test_kubeconfigs_of_the_wrong_shape(run_cli: RunCli, tmp_path: Path, text: str) -> None:
     path = tmp_path / "kubeconfig"
     path.write_text(text)
     result = run_cli([*PLAN, "--kubeconfig", str(path)])

@@ -6,7 +6,7 @@ scripts/extract_crd_schemas.py): each served version's ``openAPIV3Schema`` is
 turned into a JSON Schema in which unknown fields are *rejected* (the API server would silently
 prune them, so a field the CRD does not know is a field that does nothing), and
 the CRD's ``x-kubernetes-validations`` rules are evaluated by a real CEL
-runtime (``tests.fakes.cel_runtime``). Built-in kinds go to ``kubernetes_validate``
+runtime (``tests.cel_runtime``). Built-in kinds go to ``kubernetes_validate``
 in strict mode.
 """
 
@@ -22,7 +22,7 @@ import jsonschema
 import kubernetes_validate
 import yaml
 
-from tests.fakes.cel_runtime import rule_holds
+from tests.cel_runtime import rule_holds
 
 from .harness import crds_dir
 

@@ -14,7 +14,7 @@ import pytest
 from valkey import Valkey
 from valkey.cluster import ValkeyCluster
 
-from tests.fakes.kube_api import FakeKubeApi
+from tests.fakes.servers import status_server
 from wildside_valkey.errors import (
     EXIT_BAD_INPUT,
     CaFileError,
@@ -146,21 +146,20 @@ def test_tls_client_against_a_plain_server(valkey_servers: ValkeyServers, pki: P
         )
 
 
-def test_tls_client_against_a_server_speaking_another_protocol(
-    fake_kube: FakeKubeApi, pki: Pki
-) -> None:
+def test_tls_client_against_a_server_speaking_another_protocol(pki: Pki) -> None:
     # An HTTP server answers the TLS hello with a plain-text 400 at once.
-    http_port = int(fake_kube.url.rsplit(":", 1)[1])
-    with pytest.raises(TlsHandshakeError, match="serving TLS"):
-        connect(
-            make_contract(tls=True),
-            host="127.0.0.1",
-            port=http_port,
-            password=PASSWORD,
-            ca_file=pki.ca.pem_file,
-            cluster=False,
-            timeout=2.0,
-        )
+    with status_server(500) as url:
+        http_port = int(url.rsplit(":", 1)[1])
+        with pytest.raises(TlsHandshakeError, match="serving TLS"):
+            connect(
+                make_contract(tls=True),
+                host="127.0.0.1",
+                port=http_port,
+                password=PASSWORD,
+                ca_file=pki.ca.pem_file,
+                cluster=False,
+                timeout=2.0,
+            )
 
 
 def test_plain_client_against_a_tls_server(redis_tls: RedisTls) -> None:

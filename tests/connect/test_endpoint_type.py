@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import valkey
 
-from tests.connect.conftest import _find_valkey_server
+from tests.connect.fixtures import _find_valkey_server
 from tests.connect.servers import (
     SLOTS,
     ServerProcess,

@@ -1,6 +1,7 @@
-"""Test doubles for apply mode: a fake Kubernetes API server and a `helm` stand-in.
+"""What a real Kubernetes API server cannot be made to do on demand: dropped connections,
+5xx answers, slow or no answers (faults.py at lightkube's transport, servers.py on
+loopback), and kubeconfig files pointing at them (kubeconfig.py).
 
-Nothing is imported here on purpose: the `helm` stand-in runs as a separate
-process that imports `tests.fakes.helm_cli` with only the standard library, so
-this package must stay cheap to import.
+Everything a working API server does is the real one's: the end-to-end suite
+(tests/e2e) runs against a real control plane.
 """

@@ -235,10 +235,10 @@ def _start_all(state: State, pki: Pki, logs: Path, api_port: int) -> None:
                     # (as kubeadm runs it): the GC and namespace controller are what destroy meets.
                     "--use-service-account-credentials=true",
                     "--controllers=*",
-                    # kwok's heartbeats can come late on a busy two-core machine; past the
-                    # default 50s the node controller marks the Node, and every pod on it, not
-                    # ready. Node failure is not what these tests are about.
-                    "--node-monitor-grace-period=1h",
+                    # kwok renews the node's lease (below); under a loaded machine, give it
+                    # room before the node is called NotReady: the node lifecycle controller
+                    # then marks every pod NotReady, and kwok never marks them Ready again.
+                    "--node-monitor-grace-period=2m",
                 ],
             ),
             ("scheduler", "kube-scheduler", []),
@@ -289,6 +289,10 @@ def _start_all(state: State, pki: Pki, logs: Path, api_port: int) -> None:
                 "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
                 f"--cidr={POD_CIDR}",
                 "--node-ip=127.0.100.254",
+                # Heartbeats through the node's Lease, as a kubelet sends them (renewed every
+                # quarter of it). Without, kwok's status updates came every ~55s, past the
+                # controller manager's default 50s grace: the node flapped NotReady.
+                "--node-lease-duration-seconds=40",
             ],
             logs=logs,
             # kwok reads ~/.kwok/kwok.yaml when it exists: the user's settings stay out.

@@ -284,9 +284,10 @@ class ExternalSecretsSim:
                 missing.append(f"{key}#{prop}")
                 continue
             data[str(item.get("secretKey"))] = base64.b64encode(value.encode()).decode()
+        status: JSON
         if missing:
             message = f"could not get secret data from provider: {', '.join(missing)}"
-            status: JSON = {"conditions": [condition("Ready", False, "SecretSyncedError", message)]}
+            status = {"conditions": [condition("Ready", False, "SecretSyncedError", message)]}
         else:
             if api.get("secrets", ns, secret_name) is None:
                 api.seed(_target_secret(obj, secret_name, data), manager=ESO_MANAGER)

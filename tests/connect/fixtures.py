@@ -1,4 +1,5 @@
-"""Fixtures for the workload-side tests: real servers on loopback and a PKI.
+"""Fixtures for the workload-side tests: real servers on loopback and a PKI (a pytest
+plugin, loaded by tests/conftest.py: the end-to-end suite's workload tests use them too).
 
 Servers are session-scoped (cluster formation costs about 2 seconds per
 cluster) and stopped when the session ends. Tests that need a server skip,
