@@ -1,7 +1,9 @@
 """Regenerate the generated sections of the documents (README, ARCHITECTURE, docs/) from the code.
 
 A section sits between ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->``
-in any of :data:`DOCUMENTS`: ``variables`` is the variables table, ``tree`` the
+in any of :data:`DOCUMENTS`: ``variables`` is the variables table, ``new-variables``
+those of its rows the OpenTofu module did not have, ``commands`` every command's
+help and options (docs/commands.md), ``tree`` the
 file list of the default render, ``file:PATH`` the file PATH of that render.
 Run ``make docs`` (``make readme`` is the same; or ``python scripts/update_docs.py``);
 ``--check`` exits 1 naming every stale document, which the test suite asserts
@@ -15,6 +17,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from wildside_valkey.cli.reference import commands_reference
 from wildside_valkey.inputs import load_variables
 from wildside_valkey.plan import build_plan
 from wildside_valkey.render import render_tree
@@ -46,6 +49,10 @@ def generate(text: str, tree: Mapping[str, str], document: str = "README.md") ->
         name = match["name"]
         if name == "variables":
             body = variables_table()
+        elif name == "new-variables":
+            body = variables_table(new_only=True)
+        elif name == "commands":
+            body = commands_reference()
         elif name == "tree":
             body = "```text\n" + "".join(f"{path}\n" for path in tree) + "```\n"
         elif name.startswith("file:") and name[5:] in tree:

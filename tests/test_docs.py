@@ -18,12 +18,14 @@ import pytest
 
 from tests.conftest import REPO
 from tests.doc_blocks import Block, blocks, documents
+from wildside_valkey.cli.main import COMMANDS
 
 # What the runners found when the README was split into docs/ (issue 13; before:
-# 18 commands and 1 Python block, all in the README): a
+# 18 commands and 1 Python block, all in the README), and since issue 21 (the
+# undeclared-variable warning, the --each disagreement): a
 # block that loses its fence or its prompt fails here instead of silently
 # dropping out of the suite. Raise these when adding examples.
-CONSOLE_COMMANDS = 23
+CONSOLE_COMMANDS = 28
 PYTHON_BLOCKS = 2
 
 
@@ -107,3 +109,50 @@ def test_links_between_documents_resolve() -> None:
             elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked):
                 broken.append(f"{path.relative_to(REPO)}: {target} (no such heading)")
     assert not broken, "\n".join(broken)
+
+
+# A document named in prose (`operator-facts.md`), not only in a link, must exist too.
+_MENTION = re.compile(r"(?<![\w/.-])((?:\.\.?/)?[\w./-]*[\w-]\.md)\b")
+# Documents named on purpose that are not in the repository, and where that is said.
+ELSEWHERE = {
+    "valkey-module-design.md": "docs/design.md: the original design, not part of this repository"
+}
+
+
+def test_documents_named_in_prose_exist() -> None:
+    missing = []
+    for path in documents():
+        text = _FENCED.sub("", path.read_text(encoding="utf-8"))
+        for match in _MENTION.finditer(text):
+            name = match[1]
+            places = (path.parent / name, REPO / name, REPO / "docs" / name)
+            if name not in ELSEWHERE and not any(place.is_file() for place in places):
+                missing.append(f"{path.relative_to(REPO)}: {name}")
+    assert not missing, "\n".join(missing)
+
+
+def test_the_readme_says_apply_needs_helm_before_apply() -> None:
+    """A wheel user meets `helm` not found only if the README kept it until too late."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    before_apply = readme.split("## Apply: a live cluster", 1)[0]
+    assert "`helm` 3 (3.8 or later) or 4 on `PATH`" in before_apply
+    assert "make helm" in before_apply
+    assert "https://helm.sh/docs/intro/install/" in before_apply
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_commands_md_lists_every_option_help_prints(command: str) -> None:
+    """docs/commands.md is generated from the commands: each section holds what --help says."""
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "wildside-valkey"), command, "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    printed = set(re.findall(r"^  (--[a-z-]+)", result.stdout, re.MULTILINE)) - {"--help"}
+    doc = (REPO / "docs" / "commands.md").read_text(encoding="utf-8")
+    section = doc.split(f"### `{command}`\n", 1)[1].split("\n### ", 1)[0]
+    shown = set(re.findall(r"^\| `(--[a-z-]+)", section, re.MULTILINE))
+    if "[vars]" in section:
+        shown |= {"--var-file", "--var"}
+    assert printed == shown

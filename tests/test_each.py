@@ -79,6 +79,15 @@ def test_one_bad_entry_rejects_the_batch(run_cli: RunCli, tmp_path: Path) -> Non
     assert not (tmp_path / "build" / "contracts.json").exists()
 
 
+def test_an_entry_in_apply_mode_is_refused_in_renders_words(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    each = _write(tmp_path, [{"cluster_name": "a"}, {"cluster_name": "b", "mode": "apply"}])
+    result = run_cli(["render", "--each", each])
+    assert result.returncode == 2
+    assert 'variable "each[1].mode": is "apply", but render writes a GitOps tree' in result.stderr
+
+
 def test_each_file_must_be_a_list(run_cli: RunCli, tmp_path: Path) -> None:
     each = _write(tmp_path, {"cluster_name": "a"})
     result = run_cli(["render", "--each", each])
@@ -86,15 +95,34 @@ def test_each_file_must_be_a_list(run_cli: RunCli, tmp_path: Path) -> None:
     assert "must hold a non-empty list" in result.stderr
 
 
-def test_entries_must_agree_on_the_shared_operator(run_cli: RunCli, tmp_path: Path) -> None:
-    each = _write(
-        tmp_path,
-        [{"cluster_name": "a"}, {"cluster_name": "b", "chart_version": "v0.0.62-chart"}],
-    )
-    result = run_cli(["render", "--each", each])
+SHARE = "the environments of one batch share one operator"
+
+
+@pytest.mark.parametrize(
+    ("versions", "named", "message"),
+    [
+        # Entry 1 alone sets it: entry 1 differs from the rest.
+        ([None, "v0.0.62-chart"], 1, 'is "v0.0.62-chart", but entry 0 has "v0.0.61-chart" '
+         f"(from the shared values): {SHARE}"),
+        # Entry 0 alone sets it: entry 0 is named, not its neighbour that keeps the default.
+        (["v0.0.62-chart", None], 0, 'is "v0.0.62-chart", but entry 1 has "v0.0.61-chart"'),
+        # Every entry sets it: the odd one out, against the most of them.
+        (["v0.0.62-chart", "v0.0.60-chart", "v0.0.62-chart"], 1,
+         f'is "v0.0.60-chart", but entries 0, 2 have "v0.0.62-chart": {SHARE}'),
+    ],
+    ids=["set-by-the-second", "set-by-the-first", "set-by-all"],
+)  # fmt: skip
+def test_the_entry_that_differs_on_the_shared_operator_is_named(
+    run_cli: RunCli, tmp_path: Path, versions: list[str | None], named: int, message: str
+) -> None:
+    entries = [
+        {"cluster_name": f"e{n}", **({"chart_version": v} if v else {})}
+        for n, v in enumerate(versions)
+    ]
+    result = run_cli(["render", "--each", _write(tmp_path, entries)])
     assert result.returncode == 2
-    assert 'variable "each[1].chart_version": differs from entry 0' in result.stderr
-    assert "share one operator" in result.stderr
+    assert f'variable "each[{named}].chart_version": {message}' in result.stderr
+    assert result.stderr.count("chart_version") == 2  # one problem, naming the variable twice
 
 
 def test_each_tree_builds_with_kustomize_and_passes_the_policies(tmp_path: Path) -> None:

@@ -36,8 +36,22 @@ def _problems(*options: str) -> list[str]:
             "per-shard Service '" + "a" * 51 + "-external-119' (64 characters)",
         ),
         (
-            ("cluster_name=" + "a" * 50, "namespace=" + "b" * 63, "cluster_domain=" + "c" * 140),
+            (
+                "cluster_name=" + "a" * 50,
+                "namespace=" + "b" * 63,
+                "cluster_domain=" + ".".join(["c" * 60, "c" * 60, "c" * 18]),
+            ),
             "DNS names allow 253",
+        ),
+        # Each DNS label is at most 63 characters (RFC 1035), the whole name 253.
+        (
+            ("cluster_domain=" + "a" * 70 + ".local",),
+            "variable \"cluster_domain\": must be a DNS name such as 'cluster.local', each label "
+            "(the text between dots) at most 63 characters (got a label of 70)",
+        ),
+        (
+            ("cluster_domain=svc." + "b" * 64,),
+            "at most 63 characters (got a label of 64)",
         ),
         (("image=Valkey/Valkey:8",), 'variable "image": must be a container image reference'),
         (("exporter_image=a b",), 'variable "exporter_image": must be a container image'),
@@ -62,6 +76,7 @@ def test_bad_names_and_values(options: tuple[str, ...], expected: str) -> None:
     "option",
     [
         "cluster_name=" + "a" * 52,
+        "cluster_domain=" + "c" * 63 + ".example.org",
         "image=ghcr.io:443/valkey-io/valkey:8.1.1@sha256:" + "0" * 64,
         "flux_path_prefix=./clusters/prod/valkey",
         "chart_name=valkey_operator.v2",

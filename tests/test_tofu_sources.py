@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import RunCli, command_path
+from wildside_valkey.inputs import load_variables
+from wildside_valkey.inputs.precedence import UndeclaredValuesWarning
 
 
 def contract(run_cli: RunCli, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -107,6 +109,59 @@ def test_a_broken_auto_loaded_file_is_named(run_cli: RunCli, tmp_path: Path) -> 
     assert result.returncode == 2
     assert "broken.auto.tfvars" in result.stderr
     assert "not valid HCL" in result.stderr
+
+
+def test_undeclared_values_in_var_files_are_one_warning(run_cli: RunCli, tmp_path: Path) -> None:
+    """A root module's terraform.tfvars holds its other variables: tofu warns, and so do we."""
+    (tmp_path / "terraform.tfvars").write_text('do_token = "x"\nnodes = 2\n')
+    (tmp_path / "dev.tfvars").write_text("nodez = 3\n")
+    result = run_cli(["contract", "--var-file", "dev.tfvars"])
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["replication"]["nodes"] == 2
+    assert result.stderr == (
+        "warning: ignored the values of 2 undeclared variables, as tofu ignores them in var "
+        'files: "do_token" (from terraform.tfvars), "nodez" (from dev.tfvars; did you '
+        "mean 'nodes'?)\n"
+    )
+    report = json.loads(run_cli(["validate", "--output", "json"]).stdout)
+    assert report["valid"] is True
+    assert [w for w in report["warnings"] if "do_token" in w] == [
+        "ignored the values of 1 undeclared variable, as tofu ignores them in var files: "
+        '"do_token" (from terraform.tfvars)'
+    ]
+
+
+def test_undeclared_tf_var_names_are_ignored_without_a_word(run_cli: RunCli) -> None:
+    """Pipelines export TF_VAR_ for several modules at once: tofu says nothing, nor do we."""
+    result = run_cli(["validate"], env={"TF_VAR_do_token": "x", "TF_VAR_nodez": "3"})
+    assert result.returncode == 0
+    assert result.stderr == ""
+
+
+def test_an_undeclared_var_option_stays_an_error(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "terraform.tfvars").write_text('do_token = "x"\n')
+    result = run_cli(["validate", "--var", "nodez=3"])
+    assert result.returncode == 2
+    assert (
+        "variable \"nodez\": is not a variable of this module; did you mean 'nodes'? "
+        "(from --var)" in result.stderr
+    )
+    assert "do_token" in result.stderr.splitlines()[0]  # the file's value: still a warning
+
+
+def test_undeclared_values_on_standard_input_are_a_warning(tmp_path: Path) -> None:
+    result = _with_stdin(tmp_path, "extra = 1\n", "validate", "--var-file", "-")
+    assert result.returncode == 0, result.stderr
+    assert '"extra" (from standard input)' in result.stderr
+
+
+def test_the_library_warns_with_a_python_warning(tmp_path: Path) -> None:
+    (tmp_path / "terraform.tfvars").write_text('do_token = "x"\n')
+    with pytest.warns(UndeclaredValuesWarning, match=r'"do_token" \(from .*terraform.tfvars\)'):
+        assert load_variables(folder=tmp_path).nodes == 1
+    told: list[str] = []
+    load_variables(folder=tmp_path, warn=told.append)
+    assert len(told) == 1
 
 
 def _with_stdin(tmp_path: Path, text: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -11,13 +11,13 @@ same bound applied while reading.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
 from typing import BinaryIO
 
 from .errors import BadInputError
-from .variables.redaction import scrub_lines, secret_lines
 
 # The largest input file accepted. A 1,000-environment --each file is about 60 kB,
 # a var file a few kB and a rendered manifest file under 20 kB: 4 MiB leaves two
@@ -25,10 +25,6 @@ from .variables.redaction import scrub_lines, secret_lines
 MAX_INPUT_BYTES = 4 * 1024 * 1024
 
 _CHUNK = 1024 * 1024
-
-# The lines that set password_inline in every text this process has read: whatever
-# message the CLI prints is scrubbed against them (see scrub_message).
-_SECRET_LINES: list[str] = []
 
 
 class InputFileError(BadInputError):
@@ -49,6 +45,10 @@ def read_text(path: Path, *, what: str, limit: int = MAX_INPUT_BYTES) -> str:
     try:
         descriptor = os.open(path, flags)
     except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise InputFileError(
+                f"cannot read {shown}: its symbolic links go round in a loop ({symlink_loop(path)})"
+            ) from None
         raise InputFileError(f"cannot read {shown}: {error.strerror}") from error
     try:
         info = os.fstat(descriptor)
@@ -67,6 +67,20 @@ def read_text(path: Path, *, what: str, limit: int = MAX_INPUT_BYTES) -> str:
     finally:
         os.close(descriptor)
     return _decode(data, shown)
+
+
+def symlink_loop(path: Path) -> str:
+    """The chain of links from ``path`` as far as the first one seen twice, for a message:
+    ``a.yaml -> b.yaml -> a.yaml``. Only the links' own names and targets are read."""
+    chain = [str(path)]
+    seen: set[str] = set()
+    current = os.path.abspath(path)
+    while os.path.islink(current) and current not in seen and len(chain) <= 40:
+        seen.add(current)
+        target = os.readlink(current)
+        chain.append(target)
+        current = os.path.normpath(os.path.join(os.path.dirname(current), target))
+    return " -> ".join(chain)
 
 
 def read_stream_text(stream: BinaryIO, *, what: str, limit: int = MAX_INPUT_BYTES) -> str:
@@ -103,33 +117,10 @@ def _too_large(shown: str, limit: int, size: int | None) -> InputFileError:
     return InputFileError(f"{shown} is larger than the {_size(limit)} limit{actual}")
 
 
-def forget_secret_lines() -> None:
-    """Start afresh (each CLI run in a process that runs several, such as tests)."""
-    _SECRET_LINES.clear()
-
-
-def remember_secret_lines(text: str) -> None:
-    """Note the ``password_inline`` lines of a text read from the user (a file, a --var)."""
-    lines = secret_lines(text)
-    if lines:
-        _SECRET_LINES.append(lines)
-
-
-def scrub_message(message: str) -> str:
-    """``message`` without text from any ``password_inline`` line read so far.
-
-    The CLI passes every error message through this before printing it, so no parser,
-    validator or later step can echo (part of) the inline password, whatever the format
-    it came in and whatever went wrong.
-    """
-    return scrub_lines(message, "\n".join(_SECRET_LINES), runs_in_quotes_only=True)
-
-
 def _decode(data: bytes, shown: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise InputFileError(f"{shown} is not UTF-8 text (invalid byte at line {line})") from None
-    remember_secret_lines(text)
     return text

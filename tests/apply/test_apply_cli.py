@@ -37,12 +37,26 @@ def unreachable(tmp_path: Path) -> list[str]:
     return ["--kubeconfig", str(kubeconfig.path)]
 
 
-@pytest.mark.parametrize("command", ["plan", "apply", "destroy"])
-def test_render_mode_is_refused(run_cli: RunCli, command: str) -> None:
-    result = run_cli([command, "--kubeconfig", "/nonexistent"])
+@pytest.mark.parametrize(
+    ("command", "does"),
+    [
+        (["plan"], "plan reads a live cluster"),
+        (["plan", "--destroy"], "plan reads a live cluster"),
+        (["apply"], "apply changes a live cluster"),
+        (["destroy"], "destroy deletes from a live cluster"),
+        (["destroy", "--expired"], "destroy deletes from a live cluster"),
+    ],
+)
+def test_render_mode_is_refused_in_the_commands_words(
+    run_cli: RunCli, command: list[str], does: str
+) -> None:
+    result = run_cli([*command, "--kubeconfig", "/nonexistent"])
     stderr = assert_clean_failure(result, 2)
-    assert 'variable "mode"' in stderr
-    assert 'set mode = "apply"' in stderr
+    assert (
+        f'variable "mode": is "render" (the default), but {does} (apply mode); '
+        'set mode = "apply" (or --var mode=apply)' in stderr
+    )
+    assert "changes a live cluster" not in stderr or command == ["apply"]
 
 
 def test_kubeconfig_problems_are_bad_input(run_cli: RunCli, tmp_path: Path) -> None:

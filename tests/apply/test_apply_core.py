@@ -13,7 +13,6 @@ from tests.plans import apply_plan_for
 from wildside_valkey.apply import (
     LiveState,
     PlainProgress,
-    Redactor,
     RetryPolicy,
     RichProgress,
     format_plan,
@@ -22,6 +21,7 @@ from wildside_valkey.apply.changes import Action, compute_changes
 from wildside_valkey.apply.fields import ABSENT, covers, diff, format_path, owned_paths
 from wildside_valkey.apply.kinds import NAMESPACE, POD_DISRUPTION_BUDGET, SECRET, VALKEY, ObjectRef
 from wildside_valkey.apply.marker import marker_ref, marker_resource
+from wildside_valkey.apply.redact import foreign, keeping_out
 from wildside_valkey.apply.release import (
     HelmAction,
     HelmTarget,
@@ -437,12 +437,21 @@ def test_a_new_image_is_only_rolled_out_once_the_statefulset_has_it() -> None:
     assert rolled_out(1, "v:1")(sts)[0] is True
 
 
-def test_redactor_masks_the_password_and_its_base64() -> None:
+def test_foreign_words_hide_the_password_and_its_base64_only_where_kept_out() -> None:
     plan = apply_plan_for(password_inline="s3cret-canary")
-    redact = Redactor.for_plan(plan)
     encoded = base64.b64encode(b"s3cret-canary").decode()
-    assert redact(f"a s3cret-canary b {encoded}") == "a (sensitive value) b (sensitive value)"
-    assert Redactor.for_plan(apply_plan_for())("unchanged") == "unchanged"
+    words = f"a s3cret-canary b {encoded}"
+    assert foreign(words) == words, "nothing is kept out outside keeping_out"
+    with keeping_out([plan]):
+        assert foreign(words) == "a (not shown) b (not shown)"
+        with keeping_out([apply_plan_for()]):  # no inline password: adds nothing
+            assert foreign(words) == "a (not shown) b (not shown)"
+    assert foreign(words) == words
+
+
+def test_a_short_password_is_hidden_in_foreign_words_only_where_quoted() -> None:
+    with keeping_out([apply_plan_for(password_inline="e")]):
+        assert foreign('secret "e" is bad: the value') == "secret (not shown) is bad: the value"
 
 
 # --------------------------------------------------------------- progress
@@ -459,14 +468,15 @@ def test_plain_progress_says_each_wait_once() -> None:
     assert lines == ["waiting for A", "+ created B", "waiting for A"]
 
 
-def test_rich_progress_prints_lines_as_plain_text_and_masks_secrets() -> None:
+def test_rich_progress_prints_lines_as_plain_text_and_as_they_are() -> None:
     stream = io.StringIO()
-    progress = RichProgress(stream, Redactor(["pw-canary"]))
-    progress.waiting("waiting for spec.tolerations[0] (pw-canary)")
-    progress.info("+ created Secret valkey/[bold]x[/bold] pw-canary")
+    progress = RichProgress(stream)
+    progress.waiting("waiting for spec.tolerations[0] (valkey)")
+    with keeping_out([apply_plan_for(password_inline="valkey")]):
+        # The tool's own words are never redacted, whatever the password is.
+        progress.info("+ created Secret valkey/[bold]x[/bold]")
     progress.close()
-    assert "+ created Secret valkey/[bold]x[/bold] (sensitive value)" in stream.getvalue()
-    assert "pw-canary" not in stream.getvalue()
+    assert "+ created Secret valkey/[bold]x[/bold]" in stream.getvalue()
 
 
 # ------------------------------------------------------ the release marker

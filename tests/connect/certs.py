@@ -39,7 +39,7 @@ class ServerCert:
 
 
 def operator_dns_names(name: str, namespace: str, domain: str = "cluster.local") -> tuple[str, ...]:
-    """The DNS names the operator's Certificate lists (see operator-facts.md)."""
+    """The DNS names the operator's Certificate lists (docs/design.md, Service names)."""
     headless = f"{name}-headless"
     return (
         "localhost",

@@ -54,15 +54,31 @@ def test_check_with_a_wrong_password_exits_1_with_the_reason(
     assert "Traceback" not in result.stderr
 
 
-def test_check_without_a_password_names_the_sources(
-    run_cli: RunCli, valkey_servers: ValkeyServers
+def test_check_without_a_password_names_the_clis_own_sources(
+    run_cli: RunCli, valkey_servers: ValkeyServers, tmp_path: Path
 ) -> None:
+    absent = tmp_path / "absent"
+    port = str(valkey_servers.seed_port)
     result = run_cli(
-        ["check", "--host", "127.0.0.1", "--port", str(valkey_servers.seed_port)],
+        ["check", "--host", "127.0.0.1", "--port", port, "--password-file", str(absent)],
         env={"VALKEY_PASSWORD": ""},
     )
     assert result.returncode == 1
-    assert "VALKEY_PASSWORD" in result.stderr
+    assert result.stderr == (
+        "error: no Valkey password found; sources tried, in order:\n"
+        "  - $VALKEY_PASSWORD: empty\n"
+        f"  - --password-file {absent}: does not exist\n"
+        "  - Secret valkey/valkey key 'password': not read (--from-secret reads it)\n"
+    )
+
+
+def test_an_unresolvable_host_points_at_host_and_port(run_cli: RunCli) -> None:
+    # .invalid never resolves (RFC 2606), as a Service name does not outside the cluster.
+    anonymous = ["--var", "anonymous_auth=true"]
+    result = run_cli(["check", *anonymous, "--var", "cluster_domain=invalid", "--timeout", "2"])
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot resolve the host of valkey.valkey.svc.invalid")
+    assert result.stderr.endswith("from outside, port-forward and pass --host/--port\n")
 
 
 def test_check_reads_a_rendered_contract_and_verifies_tls(
@@ -88,6 +104,7 @@ def test_check_reads_a_rendered_contract_and_verifies_tls(
     )
     assert refused.returncode == 1
     assert "certificate" in refused.stderr.lower()
+    assert "(--ca-file, or --ca-from-secret to read the contract's CA Secret)" in refused.stderr
 
 
 @pytest.mark.parametrize("port", ["0", "70000", "x"])

@@ -183,8 +183,7 @@ def test_missing_password_lists_every_source(
         "the password argument: not given",
         "environment variable VALKEY_PASSWORD: not set",
         f"file {absent_file}: does not exist",
-        "Secret valkey/valkey key 'password': not read "
-        "(pass from_secret=True / --from-secret to read it)",
+        "Secret valkey/valkey key 'password': not read (from_secret=True reads it)",
     )
     assert caught.value.exit_code == EXIT_FAILURE
 

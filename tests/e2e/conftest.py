@@ -265,8 +265,10 @@ class AuditLog:
     def _read(self) -> list[JSON]:
         with self.path.open("rb") as log:
             log.seek(self.offset)
-            lines = log.read().decode().splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
+            text = log.read().decode()
+        # The API server may be half-way through writing the last line: complete lines only.
+        complete = text[: text.rfind("\n") + 1]
+        return [json.loads(line) for line in complete.splitlines() if line.strip()]
 
     def requests(self, *, user: str = ADMIN_USER, helm: bool = False) -> list[JSON]:
         """The product's requests (or helm's, with `helm`): the harness's own left out."""

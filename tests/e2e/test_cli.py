@@ -194,6 +194,20 @@ def test_a_password_never_appears_in_any_output(live: Live) -> None:
     ]
 
 
+def test_plan_runs_without_helm_on_path(live: Live, tmp_path: Path) -> None:
+    """plan only reads, and the release state comes from helm's Secrets: no helm needed."""
+    assert live.run("apply", *live.args()).returncode == 0
+    no_helm = {"PATH": str(tmp_path / "no-helm-here")}
+    planned = live.run("plan", *live.args(nodes="2"), env=no_helm)
+    assert planned.returncode == 0, planned.stderr
+    assert "operator release: unchanged." in planned.stdout
+    would = live.run("plan", "--destroy", *live.args(), env=no_helm)
+    assert would.returncode == 0, would.stderr
+    applied = live.run("apply", *live.args(), env=no_helm)
+    assert applied.returncode == 1
+    assert "the `helm` command was not found on PATH" in applied.stderr
+
+
 def test_missing_helm_names_what_to_install(live: Live, tmp_path: Path) -> None:
     result = live.run("apply", *live.args(), env={"PATH": str(tmp_path)})
     stderr = assert_clean_failure(result, 1)
@@ -270,6 +284,23 @@ def test_a_saved_plan_applies_exactly_what_was_shown(live: Live) -> None:
     valkey = live.valkey()
     assert valkey is not None
     assert valkey["spec"]["nodes"] == 2
+
+
+def test_tofus_single_dash_spellings(live: Live) -> None:
+    """A tofu user's hands type -var-file, -var, -out=PLAN, -detailed-exitcode,
+    -auto-approve and -destroy."""
+    ns = live.namespace
+    planned = live.run(
+        "plan", "-var-file", str(live.state.tfvars), f"-var=namespace={ns}", "-var", "nodes=2",
+        "-detailed-exitcode", "-out=valkey.plan",
+    )  # fmt: skip
+    assert planned.returncode == 2, planned.stderr  # changes present, as with --detailed-exitcode
+    assert "saved the plan to valkey.plan" in planned.stderr
+    applied = live.run("apply", "-auto-approve", "--plan", "valkey.plan")
+    assert applied.returncode == 0, applied.stderr
+    would = live.run("plan", "-destroy", *live.args(nodes="2"))
+    assert would.returncode == 0, would.stderr
+    assert f"delete Valkey {ns}/valkey" in would.stdout
 
 
 def test_a_saved_plan_is_refused_when_the_release_moved(live: Live) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Product, clean_up
+from tests.e2e.conftest import Instance, Product, clean_up
 from tests.e2e.harness import cluster
 from tests.e2e.harness.kube import ApiError, Kube
 from wildside_valkey.plan import build_plan
@@ -132,3 +132,31 @@ def test_real_helm_installs_the_chart_and_apply_reads_the_release_from_its_secre
     )
     assert destroyed["operator"]["action"] == "uninstalled", destroyed["operator"]
     assert list(kube.items(helm_secrets, labelSelector="owner=helm")) == []
+
+
+def test_the_operators_service_monitor_and_certificate_pass_the_real_crds(
+    product: Product, instance: Instance, kube: Kube
+) -> None:
+    """The objects valkey-operator v0.0.61 makes with monitoring and TLS (the operator
+    stand-in builds them as its source does) are accepted by the real CRDs, from the
+    modules pinned in e2e/crds, and carry what the variables asked for."""
+    product.ok(
+        "apply",
+        *instance.with_vars(
+            "prometheus_enabled=true",
+            "service_monitor_enabled=true",
+            'prometheus_labels={release = "kube-prometheus"}',
+            "tls_enabled=true",
+            "cert_issuer_name=previews-ca",
+        ),
+    )
+    ns = instance.namespace
+    monitor = kube.get(f"/apis/monitoring.coreos.com/v1/namespaces/{ns}/servicemonitors/cache")
+    assert monitor is not None
+    assert monitor["metadata"]["labels"]["release"] == "kube-prometheus"
+    assert monitor["spec"]["endpoints"] == [{"port": "valkey-metrics"}]
+    cert = kube.get(f"/apis/cert-manager.io/v1/namespaces/{ns}/certificates/cache")
+    assert cert is not None
+    assert cert["spec"]["issuerRef"]["name"] == "previews-ca"
+    assert cert["spec"]["secretName"] == "cache-tls"
+    assert f"cache.{ns}.svc.cluster.local" in cert["spec"]["dnsNames"]

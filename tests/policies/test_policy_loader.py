@@ -117,6 +117,17 @@ def test_a_rendered_tree_on_disk_loads_like_the_in_memory_one(tmp_path: Path) ->
     assert on_disk == tree
 
 
+def test_a_symlink_loop_is_bad_input_naming_the_loop(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").symlink_to("b.yaml")
+    (tmp_path / "b.yaml").symlink_to("a.yaml")
+    with pytest.raises(BadInputError) as refused:
+        load_paths([tmp_path])
+    assert str(refused.value) == (
+        f"cannot read policy input '{tmp_path / 'a.yaml'}': its symbolic links go round in a "
+        f"loop ({tmp_path / 'a.yaml'} -> b.yaml -> a.yaml)"
+    )
+
+
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
 def test_symlinked_folders_are_not_followed(tmp_path: Path) -> None:
     write(tmp_path / "real" / "a.yaml", "kind: A\n")

@@ -10,6 +10,8 @@ from wildside_valkey.render import render_manifests
 
 # Cases not listed get no warning at all.
 EXPECTED_WARNINGS: dict[str, list[str]] = {
+    # pdb_enabled with replicas, to render pdb_name: the same warnings as "ha".
+    "ambiguous-strings": ["safety.duplicate-pdb", "valkey.replicas-without-tls"],
     "anonymous-auth": ["valkey.anonymous-isolated"],
     "eso-anonymous": ["valkey.anonymous-isolated"],
     "ha": ["safety.duplicate-pdb", "valkey.replicas-without-tls"],

@@ -37,8 +37,9 @@ def test_plaintext_secret_without_opt_in_denies() -> None:
     report = evaluate(render_tree(credentials="inline"))
     assert messages(report, "safety.plaintext-secret", Severity.DENY) == [
         f"{SECRET}holds literal data (keys: password) in a GitOps tree, where anyone who can "
-        "read the repository can read it; use an ExternalSecret (eso_enabled) or SOPS, or "
-        f'annotate the Secret {ALLOW_PLAINTEXT}: "true" to accept the risk'
+        "read the repository can read it; use an ExternalSecret (eso_enabled = true) or SOPS, "
+        "or accept the risk: set allow_plaintext_secrets = true (render then annotates the "
+        f'Secret {ALLOW_PLAINTEXT}: "true"; annotate a Secret of your own so)'
     ]
     assert messages(report, "safety.plaintext-secret", Severity.WARN) == []
 

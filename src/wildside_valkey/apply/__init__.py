@@ -31,7 +31,6 @@ from .destroy import DestroyResult, destroy, preview_destroy
 from .helm import Helm, HelmError, HelmNotFoundError
 from .operations import ApplyOptions, ApplyResult, apply_plan, plan_changes
 from .progress import NullProgress, PlainProgress, Progress, RichProgress
-from .redact import Redactor
 from .report import format_destroy, format_plan
 from .retry import PollPolicy, RetryPolicy
 from .waiting import WaitTimeoutError
@@ -53,7 +52,6 @@ __all__ = [
     "PlainProgress",
     "PollPolicy",
     "Progress",
-    "Redactor",
     "RetryPolicy",
     "RichProgress",
     "WaitTimeoutError",

@@ -2,7 +2,9 @@
 
 The request each error belongs to travels with it (``Operation``), so a refusal
 names the verb and the resource (``cannot patch secrets in namespace "valkey"``)
-and a conflict names the field manager that owns each field.
+and a conflict names the field manager that owns each field. What the server (or the
+transport) says is its own words: each piece goes through ``redact.foreign`` as it enters
+a message, so a server quoting the password does not show it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from lightkube import ApiError
 from ..errors import OperationError, WildsideError
 from .kinds import Kind
 from .ownership import FIELD_MANAGER
+from .redact import foreign
 from .retry import Transient
 
 TRANSIENT_CODES = frozenset({429, 500, 502, 503, 504})
@@ -84,7 +87,7 @@ def classify(error: Exception) -> Transient | None:
     if code is not None:
         if code not in TRANSIENT_CODES:
             return None
-        return Transient(f"{code} {_reason(error)}".strip(), _retry_after(error))
+        return Transient(f"{code} {foreign(_reason(error))}".strip(), _retry_after(error))
     if isinstance(error, httpx.TimeoutException):
         # A connect timeout is a network that drops packets; any other is a server
         # that accepted the request and kept silent.
@@ -133,7 +136,7 @@ def translate(error: Exception, operation: Operation, server: str, attempts: int
     if isinstance(error, WildsideError):
         return error
     code = status_code(error)
-    message = _message(error)
+    message = foreign(_message(error))
     tried = f" (after {attempts} attempts)" if attempts > 1 else ""
     if code is None:
         return _transport_failure(error, operation, server, tried)
@@ -171,11 +174,11 @@ def _transport_failure(
         )
     if isinstance(error, httpx.ConnectError):
         return ApiRequestError(
-            f"cannot reach the Kubernetes API server at {server}{tried}: {error}"
+            f"cannot reach the Kubernetes API server at {server}{tried}: {foreign(str(error))}"
         )
     return ApiRequestError(
         f"the connection to the Kubernetes API server at {server} failed while trying to "
-        f"{operation.describe()}{tried}: {type(error).__name__}: {error}"
+        f"{operation.describe()}{tried}: {type(error).__name__}: {foreign(str(error))}"
     )
 
 
@@ -199,8 +202,8 @@ def _conflict(error: ApiError, operation: Operation) -> ConflictError | None:
         if getattr(cause, "reason", None) != "FieldManagerConflict":
             continue
         found = _MANAGER.search(str(getattr(cause, "message", "")))
-        manager = found.group(1) if found else "another field manager"
-        conflicts.append(FieldConflict(str(getattr(cause, "field", "")), manager))
+        manager = foreign(found.group(1)) if found else "another field manager"
+        conflicts.append(FieldConflict(foreign(str(getattr(cause, "field", ""))), manager))
     if not conflicts:
         return None  # a stale-write conflict, not an ownership one
     lines = [f"{c.field} is managed by {c.manager!r}" for c in conflicts]

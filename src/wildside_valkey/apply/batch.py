@@ -22,6 +22,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
+from contextvars import copy_context
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,7 @@ from .operations import (
     wait_for_crd,
 )
 from .progress import Progress
+from .redact import foreign, keeps_its_secrets_out
 from .release import HelmAction, HelmVerb
 
 _DONE = {
@@ -134,6 +136,7 @@ class _ConvergedHelm(Helm):
         return super().action_for(chart, kube, installed_by_us=installed_by_us)
 
 
+@keeps_its_secrets_out
 def converge_operator(
     plan: Plan, kube: KubeClient, helm: Helm, options: ApplyOptions, progress: Progress
 ) -> HelmAction:
@@ -240,10 +243,13 @@ def _run_all(
         except WildsideError as error:
             return Outcome(preview_name(plan), str(error))
         except Exception as error:  # one preview's bug must not stop the others
-            return Outcome(preview_name(plan), f"internal error: {type(error).__name__}: {error}")
+            internal = f"internal error: {type(error).__name__}: {foreign(str(error))}"
+            return Outcome(preview_name(plan), internal)
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="preview") as pool:
-        return tuple(pool.map(guarded, plans))
+        # Each preview runs in the caller's context (the secrets it keeps out, redact.py).
+        futures = [pool.submit(copy_context().run, guarded, plan) for plan in plans]
+        return tuple(future.result() for future in futures)
 
 
 class LockedWriter:

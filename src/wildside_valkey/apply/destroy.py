@@ -32,6 +32,7 @@ from .observe import managed_kinds
 from .operations import ApplyOptions
 from .ownership import is_ours
 from .progress import NullProgress, Progress
+from .redact import keeps_its_secrets_out
 from .waiting import Condition, gone, wait_for
 
 
@@ -95,6 +96,7 @@ class _Deleter:
         self.deleted.extend(refs)
 
 
+@keeps_its_secrets_out
 def destroy(
     plan: Plan,
     kube: KubeClient,
@@ -129,6 +131,7 @@ def destroy(
     return DestroyResult(tuple(deleter.deleted), tuple(kept), outcome)
 
 
+@keeps_its_secrets_out
 def preview_destroy(plan: Plan, kube: KubeClient, helm: Helm | None = None) -> DestroyResult:
     """What ``destroy`` would do, read-only (``plan --destroy``): the objects it would
     delete, the namespaces it would keep and why, and the operator release's fate.
@@ -214,6 +217,8 @@ def _operator_leftovers(plan: Plan, kube: KubeClient, outcome: OperatorOutcome) 
 def _operator_preview(
     plan: Plan, helm: Helm | None, kube: KubeClient, remaining: Sequence[ObjectRef]
 ) -> OperatorOutcome:
+    # Reading the release needs no helm binary unless helm's record is unreadable.
+    helm = helm or Helm.locate(kube.connection.helm, for_reading=True)
     decided = _operator_decision(plan, helm, kube, remaining)
     if decided.action != "uninstalled":
         return decided

@@ -2,7 +2,8 @@
 
 Argument lists come from the pure builders in ``release.py``; this module only
 runs them, writes the one values file (private, deleted afterwards) and turns
-failures into the project's errors with helm's own last words.
+failures into the project's errors with helm's own last words (scrubbed of the password
+as they enter them, ``redact.foreign``).
 
 Reading the release costs no helm process when a Kubernetes client is at hand:
 one API request lists helm's own storage Secrets (``release_secret.py``). helm
@@ -25,6 +26,7 @@ from ..plan import OperatorChart
 from .api_errors import ApiRequestError
 from .kinds import SECRET
 from .observe import Observer
+from .redact import foreign
 from .release import (
     HelmAction,
     HelmTarget,
@@ -68,11 +70,18 @@ class StuckReleasePolicyError(HelmError):
 _SECRET_DRIVERS = frozenset({"", "secret", "secrets"})
 
 
+_INSTALL_HELM = "Install Helm 3 or 4 (https://helm.sh/docs/intro/install/) and put `helm` on PATH"
+
+
 class Helm:
-    """The Helm CLI (3 or 4), pointed at one cluster (``target``)."""
+    """The Helm CLI (3 or 4), pointed at one cluster (``target``).
+
+    ``executable`` is None for a reader located without helm on PATH (``plan``): the
+    release is then read through the API, and only a command that must run helm fails.
+    """
 
     def __init__(
-        self, executable: str, target: HelmTarget, *, env: Mapping[str, str] | None = None
+        self, executable: str | None, target: HelmTarget, *, env: Mapping[str, str] | None = None
     ) -> None:
         self.executable = executable
         self.target = target
@@ -81,14 +90,16 @@ class Helm:
             self.env["KUBECONFIG"] = target.kubeconfig_list
 
     @classmethod
-    def locate(cls, target: HelmTarget, *, env: Mapping[str, str] | None = None) -> Helm:
+    def locate(
+        cls, target: HelmTarget, *, env: Mapping[str, str] | None = None, for_reading: bool = False
+    ) -> Helm:
+        """helm on PATH; ``for_reading`` (plan) does without it until helm must run."""
         environ = dict(os.environ if env is None else env)
         found = shutil.which("helm", path=environ.get("PATH", os.defpath))
-        if found is None:
+        if found is None and not for_reading:
             raise HelmNotFoundError(
                 "the `helm` command was not found on PATH: apply mode installs the "
-                "valkey-operator chart with the Helm CLI. Install Helm 3 or 4 "
-                "(https://helm.sh/docs/intro/install/) and put `helm` on PATH"
+                f"valkey-operator chart with the Helm CLI. {_INSTALL_HELM}"
             )
         return cls(found, target, env=environ)
 
@@ -182,6 +193,14 @@ class Helm:
 
     def _run(self, args: Sequence[str], timeout: float) -> str:
         command = f"helm {args[0]}"
+        if self.executable is None:
+            # Only reached when helm's record cannot be read through the API.
+            raise HelmNotFoundError(
+                "the `helm` command was not found on PATH, and helm's record of the operator "
+                "release could not be read through the Kubernetes API (HELM_DRIVER is not "
+                "`secret`, the record is in a form this tool does not know, or listing Secrets "
+                f"was refused), so `{command}` must read it. {_INSTALL_HELM}"
+            )
         try:
             result = subprocess.run(
                 [self.executable, *args],
@@ -214,7 +233,8 @@ def _with_last_deployed(state: ReleaseState, revision: int | None) -> ReleaseSta
 
 
 def _last_words(stderr: str) -> str:
-    """helm's error: its last ``Error:`` line, else its last few lines."""
+    """helm's error: its last ``Error:`` line, else its last few lines (no password)."""
+    stderr = foreign(stderr)
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith("Error:")]
     if errors:

@@ -33,6 +33,7 @@ from .marker import is_our_marker, marker_ref
 from .observe import observe
 from .progress import NullProgress, Progress
 from .readiness import crd_condition, ready_conditions
+from .redact import keeps_its_secrets_out
 from .release import HelmAction, HelmVerb
 from .retry import PollPolicy
 from .waiting import wait_for
@@ -77,9 +78,11 @@ class ApplyResult:
 
 def plan_changes(plan: Plan, kube: KubeClient, helm: Helm | None = None) -> ChangeSet:
     """What ``apply_plan`` would do, read-only (GETs and lists; helm only as a fallback)."""
-    return observe_changes(plan, kube, helm or Helm.locate(kube.connection.helm))[1]
+    helm = helm or Helm.locate(kube.connection.helm, for_reading=True)
+    return observe_changes(plan, kube, helm)[1]
 
 
+@keeps_its_secrets_out
 def observe_changes(plan: Plan, kube: KubeClient, helm: Helm) -> tuple[LiveState, ChangeSet]:
     """The live state read and the changes it calls for: what plan shows and apply does."""
     live = observe(kube, plan)
@@ -96,6 +99,7 @@ def helm_action(
     return helm.action_for(plan.operator, kube, installed_by_us=is_our_marker(marker))
 
 
+@keeps_its_secrets_out
 def apply_plan(
     plan: Plan,
     kube: KubeClient,

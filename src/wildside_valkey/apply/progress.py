@@ -56,21 +56,20 @@ class PlainProgress:
 class RichProgress:
     """A spinner with the current wait; finished steps print above it."""
 
-    def __init__(self, stream: TextIO, redact: Callable[[str], str]) -> None:
+    def __init__(self, stream: TextIO) -> None:
         from rich.console import Console  # noqa: PLC0415 - only on a terminal
         from rich.text import Text  # noqa: PLC0415
 
         self._console = Console(file=stream, highlight=False)
         self._text = Text  # plain text: paths like `a[0]` are not rich markup
-        self._redact = redact
         self._status: Any = None
 
     def info(self, message: str) -> None:
         self._stop()
-        self._console.print(self._redact(message), markup=False)
+        self._console.print(message, markup=False)
 
     def waiting(self, message: str) -> None:
-        text = self._text(self._redact(message))
+        text = self._text(message)
         if self._status is None:
             self._status = self._console.status(text)
             self._status.start()

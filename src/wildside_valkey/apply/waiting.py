@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from ..errors import OperationError
 from .kinds import ObjectRef
+from .redact import foreign
 from .retry import PollPolicy
 
 Check = Callable[[Mapping[str, Any] | None], tuple[bool, str]]
@@ -137,9 +138,9 @@ def _describe(condition: Mapping[str, Any] | None, kind: str) -> str:
         return f"no {kind} condition yet"
     parts = [f"{kind}={condition.get('status')}"]
     if condition.get("reason"):
-        parts.append(str(condition["reason"]))
+        parts.append(foreign(str(condition["reason"])))
     text = " ".join(parts)
-    return f"{text}: {condition['message']}" if condition.get("message") else text
+    return f"{text}: {foreign(str(condition['message']))}" if condition.get("message") else text
 
 
 # -------------------------------------------------------------------- the loop

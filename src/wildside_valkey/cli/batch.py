@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,10 +23,10 @@ from ..inputs import load_raw_values
 from ..inputs.each_file import read_each_file
 from ..plan import Plan, build_plan
 from ..render.batch import environment_variables
-from .options import command_variables, tofu_sources, warn
+from .options import command_name, command_variables, tofu_sources, warn
 
 if TYPE_CHECKING:
-    from ..apply import KubeClient, Progress, Redactor
+    from ..apply import KubeClient, Progress
     from ..apply.batch import BatchResult
 
 Output = Literal["text", "json"]
@@ -37,7 +37,8 @@ def plans_from_each_file(
 ) -> list[Plan]:
     """Every entry on top of the shared variables, validated all at once (as render --each)."""
     base = load_raw_values(var_files, var_options, **tofu_sources())
-    environments = environment_variables(base, read_each_file(each_file), mode="apply")
+    entries = read_each_file(each_file)
+    environments = environment_variables(base, entries, mode="apply", command=command_name())
     plans = [build_plan(variables) for variables in environments.each]
     counts: dict[str, int] = {}
     for plan in plans:
@@ -50,17 +51,17 @@ def plans_from_each_file(
 def run_apply_each(
     plans: Sequence[Plan], cluster: dict[str, Any], timeout: int | None, force: bool, n: int
 ) -> None:
-    from ..apply import ApplyOptions, Redactor  # noqa: PLC0415 - lazy on purpose
+    from ..apply import ApplyOptions  # noqa: PLC0415 - lazy on purpose
     from ..apply.batch import apply_each  # noqa: PLC0415
+    from ..apply.redact import keeping_out  # noqa: PLC0415
 
-    redact = Redactor.for_plans(plans)
     options = ApplyOptions(timeout=timeout, force_conflicts=force)
-    with _masked(redact):
+    with keeping_out(plans):
         result = apply_each(
             plans,
             _client_factory(cluster),
             options=options,
-            progress_for=_progress_factory(redact),
+            progress_for=_progress_factory(),
             concurrency=n,
         )
     contracts = {
@@ -68,8 +69,8 @@ def run_apply_each(
         for o in result.outcomes
         if o.ok and o.result is not None and hasattr(o.result, "contract")
     }
-    click.echo(redact(to_json(contracts)), nl=False)
-    _finish(result, redact)
+    click.echo(to_json(contracts), nl=False)
+    _finish(result)
 
 
 def run_destroy_each(
@@ -81,21 +82,21 @@ def run_destroy_each(
     *,
     verb: str = "destroy --each",
 ) -> None:
-    from ..apply import ApplyOptions, Redactor  # noqa: PLC0415 - lazy on purpose
+    from ..apply import ApplyOptions  # noqa: PLC0415 - lazy on purpose
     from ..apply.batch import destroy_each  # noqa: PLC0415
+    from ..apply.redact import keeping_out  # noqa: PLC0415
 
-    redact = Redactor.for_plans(plans)
-    with _masked(redact):
+    with keeping_out(plans):
         result = destroy_each(
             plans,
             _client_factory(cluster),
             options=ApplyOptions(timeout=timeout),
-            progress_for=_progress_factory(redact),
+            progress_for=_progress_factory(),
             concurrency=n,
             verb=verb,
         )
-    click.echo(redact(_destroy_report(result, output)), nl=False)
-    _finish(result, redact)
+    click.echo(_destroy_report(result, output), nl=False)
+    _finish(result)
 
 
 def run_destroy_expired(
@@ -152,13 +153,13 @@ def _client_factory(cluster: dict[str, Any]) -> Any:
     return open_client
 
 
-def _progress_factory(redact: Redactor) -> Any:
+def _progress_factory() -> Any:
     from ..apply import PlainProgress  # noqa: PLC0415
     from ..apply.batch import LockedWriter  # noqa: PLC0415
 
     # One plain line per event, prefixed by the preview: a live display cannot
     # show many previews at once.
-    write = LockedWriter(lambda line: click.echo(redact(line), err=True))
+    write = LockedWriter(lambda line: click.echo(line, err=True))
 
     def progress_for(name: str) -> Progress:
         return PlainProgress(lambda message: write(f"[{name}] {message}"))
@@ -166,21 +167,10 @@ def _progress_factory(redact: Redactor) -> Any:
     return progress_for
 
 
-@contextmanager
-def _masked(redact: Redactor) -> Iterator[None]:
-    from ..errors import WildsideError  # noqa: PLC0415
-
-    try:
-        yield
-    except WildsideError as error:
-        error.args = (redact(str(error)),)
-        raise
-
-
-def _finish(result: BatchResult, redact: Redactor) -> None:
+def _finish(result: BatchResult) -> None:
     for failure in result.failures:
-        click.echo(redact(f"failed: {failure.preview}: {failure.error}"), err=True)
-    click.echo(redact(result.summary()), err=True)
+        click.echo(f"failed: {failure.preview}: {failure.error}", err=True)
+    click.echo(result.summary(), err=True)
     if not result.ok:
         sys.exit(EXIT_FAILURE)
 

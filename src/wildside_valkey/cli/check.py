@@ -11,12 +11,26 @@ from ..contract import build_contract
 from ..errors import ConnectOptionError
 from ..workload import ConnectOptions, format_check, run_check
 from ..workload.password import DEFAULT_PASSWORD_ENV
+from ..workload.wording import Wording
 from .options import (
     FILE_PATH,
     VariableCommand,
     command_variables,
     output_option,
     variable_options,
+)
+
+# check's own options, named in its errors' hints (the library names its keywords).
+CHECK_WORDING = Wording(
+    password=None,
+    env="${}",
+    file="--password-file {}",
+    from_secret="--from-secret",
+    give_password="give one in $VALKEY_PASSWORD (or --password-env NAME) or --password-file FILE",
+    host_port="--host/--port",
+    ca="--ca-file, or --ca-from-secret to read the contract's CA Secret",
+    address_map="--address-map",
+    standalone="--standalone",
 )
 
 
@@ -29,8 +43,14 @@ from .options import (
     help="Read the contract from this JSON or YAML file (e.g. build/contract.json) "
     "instead of building it from the variables.",
 )
-@click.option("--host", help="Connect here instead of the contract's host (e.g. a port-forward).")
-@click.option("--port", type=click.IntRange(1, 65535), help="Connect to this port instead.")
+@click.option(
+    "--host",
+    metavar="HOST",
+    help="Connect here instead of the contract's host (e.g. a port-forward).",
+)
+@click.option(
+    "--port", type=click.IntRange(1, 65535), metavar="PORT", help="Connect to this port instead."
+)
 @click.option(
     "--address-map",
     "address_map",
@@ -54,7 +74,9 @@ from .options import (
     help="Read the password from the Kubernetes Secret the contract names.",
 )
 @click.option("--kubeconfig", type=FILE_PATH, help="kubeconfig for --from-secret/--ca-from-secret.")
-@click.option("--context", help="kubeconfig context for --from-secret/--ca-from-secret.")
+@click.option(
+    "--context", metavar="NAME", help="kubeconfig context for --from-secret/--ca-from-secret."
+)
 @click.option("--ca-file", type=FILE_PATH, help="CA certificate (PEM) that signed the server's.")
 @click.option(
     "--ca-from-secret",
@@ -71,6 +93,7 @@ from .options import (
     type=click.FloatRange(min=0, min_open=True),
     default=5.0,
     show_default=True,
+    metavar="SECONDS",
     help="Seconds to wait for each connection and reply.",
 )
 @click.option("--standalone", is_flag=True, help="The server is not in cluster mode.")
@@ -91,7 +114,9 @@ def check(
     options["address_map"] = _address_map(options.pop("address_map"))
     # Options left unset keep ConnectOptions' defaults (such as the mounted password file).
     given = {name: value for name, value in options.items() if value not in (None, False)}
-    connect_options = ConnectOptions(cluster=False if standalone else None, **given)
+    connect_options = ConnectOptions(
+        cluster=False if standalone else None, wording=CHECK_WORDING, **given
+    )
     click.echo(format_check(run_check(contract, connect_options), output))
 
 

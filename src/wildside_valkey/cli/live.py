@@ -3,14 +3,16 @@
 A thin shell over ``wildside_valkey.apply``. The Kubernetes client (and rich,
 on a terminal) load only when a command runs, so ``--help`` stays fast.
 Results go to stdout (the plan, the contract, the destroy report); progress
-and logs go to stderr. Known secret values are masked in all of it.
+and logs go to stderr. None of it holds the password: plans show Secret data as
+"(sensitive value)", and what a server or helm says is scrubbed of it where it enters a
+message (``apply/redact.py``); the tool's own words are never redacted.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -34,7 +36,7 @@ from .options import (
 )
 
 if TYPE_CHECKING:
-    from ..apply import ChangeSet, KubeClient, LiveState, Progress, Redactor
+    from ..apply import ChangeSet, KubeClient, LiveState, Progress
     from ..apply.release import ReleaseState
     from ..apply.retry import Transient
     from ..apply.saved_plan import SavedPlan
@@ -52,7 +54,9 @@ def cluster_options(function: F) -> F:
             help="kubeconfig file (default: KUBECONFIG, ~/.kube/config, or the in-cluster "
             "service account). helm is pointed at the same file and context.",
         ),
-        click.option("--context", help="kubeconfig context (default: its current-context)."),
+        click.option(
+            "--context", metavar="NAME", help="kubeconfig context (default: its current-context)."
+        ),
         click.option(
             "--request-timeout",
             type=click.FloatRange(min=0, min_open=True),
@@ -67,6 +71,7 @@ def cluster_options(function: F) -> F:
             type=click.IntRange(min=0),
             default=5,
             show_default=True,
+            metavar="N",
             help="Retries of a request after a transient failure (429, 5xx, reset "
             "connection, timeout), with exponential backoff.",
         ),
@@ -162,13 +167,10 @@ def _destroy_plan(
     from ..apply.report import format_destroy_preview  # noqa: PLC0415
 
     the_plan = _load(var_files, var_options)
-    redact = _redactor(the_plan)
-    with _masked_errors(redact), _connect(**cluster) as kube:
-        _report_retries(kube, PlainProgress(lambda line: click.echo(redact(line), err=True)))
+    with _secrets_kept_out(the_plan), _connect(**cluster) as kube:
+        _report_retries(kube, PlainProgress(lambda line: click.echo(line, err=True)))
         preview = preview_destroy(the_plan, kube)
-        click.echo(
-            redact(format_destroy_preview(preview, kube.connection.describe(), output)), nl=False
-        )
+        click.echo(format_destroy_preview(preview, kube.connection.describe(), output), nl=False)
     return bool(preview.deleted) or preview.operator.action == "uninstall"
 
 
@@ -183,20 +185,17 @@ def _plan(
     from ..apply.operations import observe_changes  # noqa: PLC0415
 
     the_plan = _load(var_files, var_options)
-    redact = _redactor(the_plan)
-    with _masked_errors(redact), _connect(**cluster) as kube:
+    with _secrets_kept_out(the_plan), _connect(**cluster) as kube:
         # No live display: the plan is the output; retries are still worth a line.
-        _report_retries(kube, PlainProgress(lambda line: click.echo(redact(line), err=True)))
-        helm = Helm.locate(kube.connection.helm)
+        _report_retries(kube, PlainProgress(lambda line: click.echo(line, err=True)))
+        # plan only reads: helm's record comes through the API, helm itself is a fallback.
+        helm = Helm.locate(kube.connection.helm, for_reading=True)
         live, changes = observe_changes(the_plan, kube, helm)
         for message in changes.warnings:
-            click.echo(redact(f"warning: {message}"), err=True)
-        shown = redact(format_plan(changes, kube.connection.describe(), "text"))
-        text = (
-            shown
-            if output == "text"
-            else redact(format_plan(changes, kube.connection.describe(), output))
-        )
+            click.echo(f"warning: {message}", err=True)
+        described = kube.connection.describe()
+        shown = format_plan(changes, described, "text")
+        text = shown if output == "text" else format_plan(changes, described, output)
         click.echo(text, nl=False)
         if out_file is not None:
             release = helm.release(the_plan.operator, kube)
@@ -258,7 +257,7 @@ def _save_plan(
     "ones (password_inline) are read again from the usual sources.",
 )
 @_each_option("Apply")
-@concurrency_option
+@concurrency_option("--each")
 def apply(
     *,
     var_files: tuple[str, ...],
@@ -317,11 +316,10 @@ def _apply_one(
         the_plan, saved = _load_saved(plan_file, var_files, var_options)
     else:
         the_plan, saved = _load(var_files, var_options), None
-    redact = _redactor(the_plan)
     options = ApplyOptions(timeout=timeout, force_conflicts=force_conflicts)
-    with _masked_errors(redact), _connect(**cluster) as kube:
-        prepared = _approved(the_plan, kube, saved, auto_approve, redact)
-        with _progress(redact) as progress:
+    with _secrets_kept_out(the_plan), _connect(**cluster) as kube:
+        prepared = _approved(the_plan, kube, saved, auto_approve)
+        with _progress() as progress:
             _report_retries(kube, progress)
             progress.info(f"cluster: {kube.connection.describe()}")
             note = unattended_note("apply", auto_approve)
@@ -348,7 +346,7 @@ def _apply_one(
     "variables give only the operator release's settings.",
 )
 @click.option("--dry-run", is_flag=True, help="With --expired: show what would go; delete nothing.")
-@concurrency_option
+@concurrency_option("--each or --expired")
 def destroy(
     *,
     var_files: tuple[str, ...],
@@ -412,11 +410,10 @@ def _destroy_one(
     from ..apply import destroy as destroy_instance  # noqa: PLC0415
 
     the_plan = _load(var_files, var_options)
-    redact = _redactor(the_plan)
     options = ApplyOptions(timeout=timeout)
-    with _masked_errors(redact), _connect(**cluster) as kube:
+    with _secrets_kept_out(the_plan), _connect(**cluster) as kube:
         _confirm_destroy(the_plan, kube, auto_approve)
-        with _progress(redact) as progress:
+        with _progress() as progress:
             _report_retries(kube, progress)
             progress.info(f"cluster: {kube.connection.describe()}")
             note = unattended_note("destroy", auto_approve)
@@ -424,7 +421,7 @@ def _destroy_one(
                 progress.info(note)
             result = destroy_instance(the_plan, kube, options=options, progress=progress)
         text = format_destroy(result, kube.connection.describe(), output)
-    click.echo(redact(text), nl=False)
+    click.echo(text, nl=False)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -442,7 +439,7 @@ def _detailed_exitcode(enabled: bool) -> Iterator[None]:
 
 
 def _approved(
-    the_plan: Plan, kube: KubeClient, saved: SavedPlan | None, auto_approve: bool, redact: Redactor
+    the_plan: Plan, kube: KubeClient, saved: SavedPlan | None, auto_approve: bool
 ) -> tuple[LiveState, ChangeSet] | None:
     """What apply is to do, once approved: the saved plan's, or the one shown on a terminal.
 
@@ -462,7 +459,7 @@ def _approved(
         check_plan(saved, cluster, live, helm.release(the_plan.operator, kube), changes)
         click.echo(f"applying the saved plan (made against {saved.cluster})", err=True)
         return live, changes
-    click.echo(redact(format_plan(changes, cluster, "text")), err=True, nl=False)
+    click.echo(format_plan(changes, cluster, "text"), err=True, nl=False)
     if not changes.is_empty:
         ask("apply")
     return live, changes
@@ -513,7 +510,7 @@ def _load_saved(
             f"TF_VAR_{missing[0]}), it is never stored in the plan file"
         )
     variables = base.replace(**sensitive)
-    check_mode(variables, "apply")
+    check_mode(variables, "apply", command="apply")
     the_plan = build_plan(variables)
     warn(the_plan.warnings)
     return the_plan, saved
@@ -529,10 +526,11 @@ def _load(var_files: tuple[str, ...], var_options: tuple[str, ...]) -> Plan:
     return the_plan
 
 
-def _redactor(the_plan: Plan) -> Redactor:
-    from ..apply import Redactor  # noqa: PLC0415
+def _secrets_kept_out(the_plan: Plan) -> AbstractContextManager[None]:
+    """The command's run: what a server or helm says is scrubbed of this plan's password."""
+    from ..apply.redact import keeping_out  # noqa: PLC0415
 
-    return Redactor.for_plan(the_plan)
+    return keeping_out((the_plan,))
 
 
 @contextmanager
@@ -551,14 +549,14 @@ def _connect(
 
 
 @contextmanager
-def _progress(redact: Redactor) -> Iterator[Progress]:
+def _progress() -> Iterator[Progress]:
     from ..apply import PlainProgress, RichProgress  # noqa: PLC0415
 
     progress: Progress
     if sys.stderr.isatty():
-        progress = RichProgress(sys.stderr, redact)
+        progress = RichProgress(sys.stderr)
     else:
-        progress = PlainProgress(lambda message: click.echo(redact(message), err=True))
+        progress = PlainProgress(lambda message: click.echo(message, err=True))
     try:
         yield progress
     finally:
@@ -570,15 +568,3 @@ def _report_retries(kube: KubeClient, progress: Progress) -> None:
         progress.info(f"retrying after {transient.reason} (attempt {attempt}, in {wait:.2g}s)")
 
     kube.on_retry = on_retry
-
-
-@contextmanager
-def _masked_errors(redact: Redactor) -> Iterator[None]:
-    """Errors leave through main(), which prints them: mask known secrets first."""
-    try:
-        yield
-    except WildsideError as error:
-        masked = redact(str(error))
-        if masked != str(error):
-            error.args = (masked,)
-        raise

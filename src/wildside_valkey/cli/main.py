@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from importlib import import_module
 from typing import NoReturn
 
@@ -54,6 +55,40 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+# tofu's options take one dash (its flag package reads -name and --name alike); these
+# are the ones with a two-dash option here, accepted with = or a space before the value.
+TOFU_SPELLINGS = (
+    "-var",
+    "-var-file",
+    "-auto-approve",
+    "-out",
+    "-detailed-exitcode",
+    "-destroy",
+)
+
+
+def tofu_argv(argv: Sequence[str]) -> list[str]:
+    """``argv`` with tofu's single-dash options spelt as this CLI's (``-var`` -> ``--var``).
+
+    Only those exact names, and only before a ``--`` (after it, words are arguments).
+    """
+    normal: list[str] = []
+    for index, word in enumerate(argv):
+        if word == "--":
+            return [*normal, *argv[index:]]
+        normal.append(f"-{word}" if word.partition("=")[0] in TOFU_SPELLINGS else word)
+    return normal
+
+
+def _tofu_note(command: click.Command) -> str:
+    """The help line naming the tofu spellings a command accepts."""
+    names = {option for param in command.params for option in getattr(param, "opts", ())}
+    accepted = [spelling for spelling in TOFU_SPELLINGS if f"-{spelling}" in names]
+    if not accepted:
+        return ""
+    return f"tofu's spellings work too: {', '.join(accepted)} (with = or a space)."
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [name for name in COMMANDS if _available(name)]
@@ -64,6 +99,7 @@ class LazyGroup(click.Group):
         module_name, _, attribute = COMMANDS[cmd_name][0].partition(":")
         command = getattr(import_module(module_name), attribute)
         assert isinstance(command, click.Command)
+        command.epilog = _tofu_note(command) or None
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -88,24 +124,27 @@ def cli() -> None:
 
     Variables are the OpenTofu module's, from tofu's sources in tofu's order:
     defaults < TF_VAR_<name> < terraform.tfvars < terraform.tfvars.json <
-    *.auto.tfvars(.json) < each --var-file/--var in command-line order. Exit
-    status: 0 success, 1 policy denial or operation failure, 2 bad input.
+    *.auto.tfvars(.json) < each --var-file/--var in command-line order. tofu's
+    single-dash options work too (-var, -var-file, -auto-approve, -out,
+    -detailed-exitcode, -destroy). Exit status: 0 success, 1 policy denial or
+    operation failure, 2 bad input.
     """
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
-    _start_fresh()
+    _check_working_folder()
+    args = tofu_argv(sys.argv[1:] if argv is None else argv)
     try:
-        status = cli.main(args=argv, prog_name="wildside-valkey", standalone_mode=False)
+        status = cli.main(args=args, prog_name="wildside-valkey", standalone_mode=False)
     except click.ClickException as error:
-        _usage_exit(error, sys.argv[1:] if argv is None else argv)
+        _usage_exit(error, args)
     except click.Abort:
         click.echo("Aborted!", err=True)
         sys.exit(EXIT_FAILURE)
     except WildsideError as error:
-        from ..reading import scrub_message  # noqa: PLC0415 - only on the error path
-
-        click.echo(f"error: {scrub_message(str(error))}", err=True)
+        # Printed as it is: the tool's messages never hold the inline password, and a
+        # parser's words were scrubbed of it where they were read (variables/redaction.py).
+        click.echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
     except MemoryError:
         # A memory limit (ulimit -v, a cgroup) reached: say so rather than "internal error".
@@ -127,13 +166,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
     sys.exit(status if isinstance(status, int) else 0)
 
 
-def _start_fresh() -> None:
-    """Before a command: forget an earlier run's secrets; refuse a deleted working folder."""
-    # Secret lines remembered by an earlier run in this process (tests run many) are
-    # forgotten; a process that has not read anything has none, and need not import.
-    reading = sys.modules.get("wildside_valkey.reading")
-    if reading is not None:
-        reading.forget_secret_lines()
+def _check_working_folder() -> None:
+    """Before a command: refuse a deleted working folder."""
     try:
         os.getcwd()
     except FileNotFoundError:

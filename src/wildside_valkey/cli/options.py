@@ -10,6 +10,10 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
+# Loaded with the command's module, so the console script loads it with the garbage
+# collector paused (cli/entry.py): as a lazy import it cost a cold render ~6%.
+from ..inputs import load_variables
+
 if TYPE_CHECKING:
     from ..variables import Variables
 
@@ -52,21 +56,36 @@ def command_variables(
     *,
     expect_mode: Literal["render", "apply"] | None = None,
     validate_for: Literal["named"] | None = None,
+    warnings: list[str] | None = None,
+    command: str | None = None,
 ) -> Variables:
-    """The variables of every source a tofu user expects (see ``inputs.precedence``)."""
-    from ..inputs import load_variables  # noqa: PLC0415 - keep this module light
+    """The variables of every source a tofu user expects (see ``inputs.precedence``).
 
+    A warning about the inputs goes to stderr, or into ``warnings`` when given.
+    ``command`` names the running command in a mode mismatch (default: its own name).
+    """
+    sources = tofu_sources()
+    if warnings is not None:
+        sources["warn"] = warnings.append
     return load_variables(
         var_files,
         var_options,
         expect_mode=expect_mode,
         validate_for=validate_for,
-        **tofu_sources(),
+        command=command or command_name(),
+        **sources,
     )
 
 
+def command_name() -> str | None:
+    """The running subcommand's name (``plan``), for messages worded after it."""
+    context = click.get_current_context(silent=True)
+    return context.info_name if context is not None else None
+
+
 def tofu_sources() -> dict[str, Any]:
-    """Command-line order, ``TF_VAR_`` variables, auto-loaded var files and standard input."""
+    """Command-line order, ``TF_VAR_`` variables, auto-loaded var files, standard input,
+    and where a warning about the inputs goes (stderr)."""
     context = click.get_current_context(silent=True)
     order = context.meta.get(_ORDER_KEY, ()) if context is not None else ()
     return {
@@ -74,6 +93,7 @@ def tofu_sources() -> dict[str, Any]:
         "environ": os.environ,
         "folder": Path(),  # the working folder; relative, so messages name files as typed
         "stdin": sys.stdin,
+        "warn": lambda message: warn([message]),
     }
 
 
@@ -107,15 +127,16 @@ def variable_options(function: F) -> F:
 DEFAULT_CONCURRENCY = 8
 
 
-def concurrency_option(function: F) -> F:
+def concurrency_option(batch_options: str) -> Callable[[F], F]:
+    """``--concurrency``, its help naming the command's own batch options (``--each``)."""
     return click.option(
         "--concurrency",
         type=click.IntRange(min=1),
         default=DEFAULT_CONCURRENCY,
         show_default=True,
         metavar="N",
-        help="With --each or --expired: how many previews to work on at once.",
-    )(function)
+        help=f"With {batch_options}: how many previews to work on at once.",
+    )
 
 
 def output_option(function: F) -> F:

@@ -41,7 +41,9 @@ def policy(
         report = evaluate_paths(paths)
     else:
         plan = build_plan(command_variables(var_files, var_options))
-        manifests = render_manifests(plan)
+        # The YAML files render writes, kustomization.yaml too: the same files, and the
+        # same count, as `policy OUT` after a render.
+        manifests = render_manifests(plan, kustomizations=True)
         if plan.variables.mode == "apply":
             _secrets_not_bound_for_git(manifests)
         report = evaluate_manifests(manifests)

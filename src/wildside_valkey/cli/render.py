@@ -9,6 +9,7 @@ import click
 from ..contract.formats import to_json
 from ..plan import build_plan
 from ..render import render_to
+from ..render.writer import MARKER
 from .options import (
     VariableCommand,
     command_variables,
@@ -52,7 +53,12 @@ def render(
     warn(plan.warnings)
     tree = render_to(plan, out)
     click.echo(to_json(plan.contract.to_dict()), nl=False)
-    click.echo(f"wrote {len(tree)} files to {out}", err=True)
+    click.echo(f"wrote {_files(len(tree), out)}", err=True)
+
+
+def _files(count: int, out: Path) -> str:
+    # The record is a file on disk too (hidden): say so, or `find OUT` counts one more.
+    return f"{count} files to {out}, and {MARKER}, its record of them"
 
 
 def _render_each(
@@ -65,7 +71,7 @@ def _render_each(
     from ..render.batch import environment_variables, render_batch  # noqa: PLC0415
 
     base = load_raw_values(var_files, var_options, **tofu_sources())
-    environments = environment_variables(base, read_each_file(each_file))
+    environments = environment_variables(base, read_each_file(each_file), command="render")
     batch = render_batch(environments)
     write_tree(batch.tree, out)
     # The same warning for a thousand environments is said once, with its count.
@@ -75,7 +81,8 @@ def _render_each(
     )
     click.echo(to_json(batch.contracts), nl=False)
     click.echo(
-        f"wrote {len(environments.each)} environments and their shared operator "
-        f"({len(batch.tree)} files) to {out}",
+        f"wrote {len(environments.each)} environment{'' if len(environments.each) == 1 else 's'} "
+        "and their shared operator: "
+        f"{_files(len(batch.tree), out)}",
         err=True,
     )

@@ -18,9 +18,13 @@ def validate(var_files: tuple[str, ...], var_options: tuple[str, ...], output: s
     """Check the variables only, for the mode they name: exit 0 when valid, 2 with every
     problem listed (in render mode that includes what render would refuse to put in Git).
     """
+    # In JSON the warnings about the inputs join the report; as text they go to stderr.
+    warnings: list[str] | None = [] if output == "json" else None
     try:
         # One pass: the rules of what render puts into Git come with all the others.
-        variables = command_variables(var_files, var_options, validate_for="named")
+        variables = command_variables(
+            var_files, var_options, validate_for="named", warnings=warnings
+        )
     except BadInputError as error:
         if output == "json":
             problems = (
@@ -28,14 +32,14 @@ def validate(var_files: tuple[str, ...], var_options: tuple[str, ...], output: s
                 if isinstance(error, VariablesError)
                 else [{"variable": None, "message": str(error)}]
             )
-            click.echo(json.dumps({"valid": False, "problems": problems}, indent=2))
+            report = {"valid": False, "problems": problems, "warnings": warnings}
+            click.echo(json.dumps(report, indent=2))
             raise SystemExit(error.exit_code) from error
         raise
-    warnings = build_plan(variables).warnings
-    if output == "json":
-        click.echo(
-            json.dumps({"valid": True, "problems": [], "warnings": list(warnings)}, indent=2)
-        )
+    plan_warnings = build_plan(variables).warnings
+    if warnings is not None:
+        report = {"valid": True, "problems": [], "warnings": [*warnings, *plan_warnings]}
+        click.echo(json.dumps(report, indent=2))
         return
-    warn(warnings)
+    warn(plan_warnings)
     click.echo(f"variables are valid (mode = {variables.mode})")

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 import msgspec
-import yaml
 
+from ..variables.yaml_writer import dump_document
 from .env import contract_configmap, contract_env
 
 ContractFormat = Literal["json", "yaml", "env", "configmap"]
@@ -18,11 +18,8 @@ def to_json(data: Mapping[str, Any]) -> str:
     return msgspec.json.format(msgspec.json.encode(data), indent=2).decode("utf-8") + "\n"
 
 
-_Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-
 def to_yaml(data: Mapping[str, Any]) -> str:
-    return yaml.dump(dict(data), Dumper=_Dumper, sort_keys=False, default_flow_style=False)
+    return dump_document(data)
 
 
 def to_env(data: Mapping[str, Any]) -> str:
@@ -32,7 +29,7 @@ def to_env(data: Mapping[str, Any]) -> str:
 
 
 def to_configmap(data: Mapping[str, Any]) -> str:
-    return yaml.dump(contract_configmap(data), Dumper=_Dumper, sort_keys=False)
+    return dump_document(contract_configmap(data))
 
 
 def format_contract(data: Mapping[str, Any], output: ContractFormat) -> str:

@@ -22,6 +22,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..variables.redaction import SECRET_VARIABLE
+
 # Numbers with more digits than any variable can hold are refused before int() makes
 # a number of millions of digits out of "1e1000000".
 _MAX_EXPONENT = 400
@@ -35,11 +37,15 @@ _HEREDOC = re.compile(
 class HclValueError(Exception):
     """An expression tofu would reject (or this reader does not evaluate), at a position."""
 
-    def __init__(self, line: int | None, column: int | None, message: str) -> None:
+    def __init__(
+        self, line: int | None, column: int | None, message: str, bare_word: str | None = None
+    ) -> None:
         super().__init__(message)
         self.line = line
         self.column = column
         self.message = message
+        # A lone name where a value goes (``cache``): most likely a string left unquoted.
+        self.bare_word = bare_word
 
 
 def parse_tfvars(text: str) -> dict[str, Any]:
@@ -99,8 +105,25 @@ def _body(body: Any) -> dict[str, Any]:
                 "Each argument may be set only once.",
             )
         first[name] = _position(identifier)
-        values[name] = _value(expression)
+        try:
+            values[name] = _value(expression)
+        except HclValueError as error:
+            raise _with_quoting_hint(error, name, expression) from None
     return values
+
+
+def _with_quoting_hint(error: HclValueError, name: str, expression: Any) -> HclValueError:
+    """tofu's words, plus the quoted form when a bare word was surely meant as a string."""
+    if error.bare_word is None:
+        return error
+    word = error.bare_word
+    if name == SECRET_VARIABLE:
+        shown = f'{name} = "..."'  # the word may be the password itself
+    elif _token_text(expression).strip() == word:
+        shown = f'{name} = "{word}"'
+    else:
+        shown = f'"{word}"'
+    return HclValueError(error.line, error.column, f"{error.message} (strings are quoted: {shown})")
 
 
 def _token_text(node: Any) -> str:
@@ -139,7 +162,10 @@ def _value(node: Any) -> Any:
         "full_splat_expr_term",
         "attr_splat_expr_term",
     } and _refers_to_variable(node):
-        raise _fail(node, "Variables not allowed", "Variables may not be used here.")
+        error = _fail(node, "Variables not allowed", "Variables may not be used here.")
+        if kind == "identifier":
+            error.bare_word = _token_text(node)
+        raise error
     if kind == "function_call":
         raise _fail(node, "Function calls not allowed", "Functions may not be called here.")
     raise _fail(

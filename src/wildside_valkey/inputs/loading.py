@@ -18,6 +18,7 @@ from ..variables import Variables, check_mode
 from .precedence import (
     Layer,
     OptionKind,
+    Warn,
     command_line,
     gather_layers,
     merge_layers,
@@ -38,6 +39,8 @@ def load_variables(
     folder: Path | None = None,
     stdin: TextIO | None = None,
     validate_for: Literal["named"] | None = None,
+    warn: Warn | None = None,
+    command: str | None = None,
 ) -> Variables:
     """Variables from every source, in OpenTofu's precedence (see :mod:`.precedence`).
 
@@ -47,13 +50,16 @@ def load_variables(
     ``environ`` adds ``TF_VAR_<name>`` variables and ``folder`` the var files
     tofu loads by itself from it; ``stdin`` is read for a var file named ``-``.
     ``expect_mode`` is the mode the calling command needs (a disagreement is bad
-    input); ``validate_for="named"`` checks the rules of the variables' own mode.
+    input, worded after ``command`` when given: ``plan`` reads, ``destroy`` deletes);
+    ``validate_for="named"`` checks the rules of the variables' own mode.
+    ``warn`` is told, once, of values var files set for undeclared variables, which
+    are ignored as tofu ignores them (default: an ``UndeclaredValuesWarning``).
     """
-    sources = _Sources(values, environ, folder, stdin)
+    sources = _Sources(values, environ, folder, stdin, warn)
     layers = sources.layers(var_files, var_options, order)
     variables = variables_from_layers(layers, for_mode=expect_mode or validate_for)
     if expect_mode is not None:
-        check_mode(variables, expect_mode)
+        check_mode(variables, expect_mode, command=command)
     return variables
 
 
@@ -66,9 +72,11 @@ def load_raw_values(
     environ: Mapping[str, str] | None = None,
     folder: Path | None = None,
     stdin: TextIO | None = None,
+    warn: Warn | None = None,
 ) -> dict[str, Any]:
     """The merged, not yet validated values of every source (see :func:`load_variables`)."""
-    layers = _Sources(values, environ, folder, stdin).layers(var_files, var_options, order)
+    sources = _Sources(values, environ, folder, stdin, warn)
+    layers = sources.layers(var_files, var_options, order)
     return merge_layers(layers)[0]
 
 
@@ -79,6 +87,7 @@ class _Sources(NamedTuple):
     environ: Mapping[str, str] | None
     folder: Path | None
     stdin: TextIO | None
+    warn: Warn | None
 
     def layers(
         self,
@@ -92,4 +101,5 @@ class _Sources(NamedTuple):
             environ=self.environ,
             folder=self.folder,
             stdin=self.stdin,
+            warn=self.warn,
         )

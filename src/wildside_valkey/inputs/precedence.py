@@ -13,17 +13,27 @@ opentofu/opentofu ``internal/command/meta_vars.go``, ``collectVariableValues``):
 
 A later layer replaces a variable whole (objects are not merged, as in tofu).
 The source each variable's value came from is kept, so that a problem names it.
+
+A var file (auto-loaded, ``--var-file`` or standard input) that sets a variable
+this module does not declare is warned about and the value ignored, as tofu does:
+``terraform.tfvars`` in a root module's folder usually holds that module's other
+variables (opentofu/opentofu ``internal/backend/unparsed_value.go``,
+``ParseUndeclaredVariableValues``: a warning for ``ValueFromAutoFile`` and
+``ValueFromNamedFile``, an error for ``ValueFromCLIArg``). An undeclared
+``--var`` stays an error, and undeclared ``TF_VAR_`` names are ignored silently
+(:mod:`.environment`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TextIO
 
 from ..errors import Problem, VarFileError, VariablesError
-from ..variables import Variables, tofu_types, variables_from_mapping
+from ..variables import Variables, did_you_mean, tofu_types, variables_from_mapping
 from .autoload import autoload_files
 from .environment import environment_values
 from .sources import parse_var_option, read_var_file
@@ -32,13 +42,19 @@ from .stdin import STDIN, STDIN_NAME, read_stdin_values
 OptionKind = Literal["var", "var_file"]
 ForMode = Literal["render", "apply", "named"]
 _BASE_NAME = re.compile(r"^[A-Za-z0-9_-]+")
+Warn = Callable[[str], None]
+
+
+class UndeclaredValuesWarning(UserWarning):
+    """A var file set variables this module does not declare; their values were ignored."""
 
 
 class Layer(NamedTuple):
-    """The values of one source, and how a message names that source."""
+    """The values of one source, how a message names that source, and whether it is a file."""
 
     source: str
     values: Mapping[str, Any]
+    var_file: bool = False
 
 
 def command_line(
@@ -64,8 +80,13 @@ def gather_layers(
     environ: Mapping[str, str] | None = None,
     folder: Path | None = None,
     stdin: TextIO | None = None,
+    warn: Warn | None = None,
 ) -> list[Layer]:
-    """Every layer, lowest precedence first; ``environ``/``folder`` None leave those out."""
+    """Every layer, lowest precedence first; ``environ``/``folder`` None leave those out.
+
+    Values a var file sets for undeclared variables are left out and named once,
+    to ``warn`` (default: a Python :class:`UndeclaredValuesWarning`).
+    """
     types = tofu_types()
     layers: list[Layer] = []
     if values:
@@ -74,7 +95,9 @@ def gather_layers(
         found = environment_values(environ, types)
         layers.extend(Layer(source, {name: value}) for name, (source, value) in found.items())
     if folder is not None:
-        layers.extend(Layer(str(path), read_var_file(path)) for path in autoload_files(folder))
+        layers.extend(
+            Layer(str(path), read_var_file(path), var_file=True) for path in autoload_files(folder)
+        )
     stdin_read = False
     position = 0
     for kind, text in options:
@@ -86,10 +109,47 @@ def gather_layers(
             if stdin is None or stdin_read:
                 raise VarFileError(f"--var-file -: {STDIN_NAME} can be read only once")
             stdin_read = True
-            layers.append(Layer(STDIN_NAME, read_stdin_values(stdin)))
+            layers.append(Layer(STDIN_NAME, read_stdin_values(stdin), var_file=True))
         else:
-            layers.append(Layer(text, read_var_file(Path(text))))
-    return layers
+            layers.append(Layer(text, read_var_file(Path(text)), var_file=True))
+    return _without_undeclared(layers, frozenset(types), warn)
+
+
+def _without_undeclared(
+    layers: Sequence[Layer], declared: frozenset[str], warn: Warn | None
+) -> list[Layer]:
+    """The layers without what var files set for undeclared variables, said once."""
+    ignored: dict[str, list[str]] = {}
+    kept: list[Layer] = []
+    for layer in layers:
+        undeclared = [name for name in layer.values if name not in declared]
+        if not layer.var_file or not undeclared:
+            kept.append(layer)
+            continue
+        for name in undeclared:
+            ignored.setdefault(name, []).append(layer.source)
+        values = {name: value for name, value in layer.values.items() if name in declared}
+        kept.append(layer._replace(values=values))
+    if ignored:
+        message = undeclared_message(ignored)
+        if warn is None:
+            warnings.warn(message, UndeclaredValuesWarning, stacklevel=2)
+        else:
+            warn(message)
+    return kept
+
+
+def undeclared_message(ignored: Mapping[str, Sequence[str]]) -> str:
+    """One line naming every undeclared variable, where it was set, and a close name."""
+    named = []
+    for name, sources in ignored.items():
+        hint = did_you_mean(name)
+        named.append(f'"{name}" (from {", ".join(sources)}{"; " + hint if hint else ""})')
+    noun = "variable" if len(named) == 1 else "variables"
+    return (
+        f"ignored the values of {len(named)} undeclared {noun}, as tofu ignores them in var "
+        f"files: {', '.join(named)}"
+    )
 
 
 def merge_layers(layers: Sequence[Layer]) -> tuple[dict[str, Any], dict[str, str]]:

@@ -6,13 +6,14 @@ it, because it is the slowest import on the render path.
 
 Every source is read through :mod:`wildside_valkey.reading` (bounded, never
 blocking) and parsed by :func:`parse_var_text`, which names the source in its
-messages and scrubs the parser's words of anything from a ``password_inline``
-line; standard input or an environment variable can be handed to it as text.
+messages and scrubs a parser's words of the password (``variables/redaction.py``);
+standard input or an environment variable can be handed to it as text. The tool's
+own words never hold a value read for ``password_inline``.
 """
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -20,9 +21,10 @@ from typing import Any, Literal
 import yaml
 
 from ..errors import Problem, VarFileError, VariablesError
-from ..reading import MAX_INPUT_BYTES, read_text, remember_secret_lines
+from ..reading import MAX_INPUT_BYTES, read_text
+from ..variables.loading import literal_example
 from ..variables.plain_data import plain_data_problem
-from ..variables.redaction import SECRET_VARIABLE, scrub
+from ..variables.redaction import SECRET_VARIABLE, holds_a_password_setting, scrub
 from ..variables.yaml_text import error_position, error_problem, load_yaml
 
 RawValues = dict[str, Any]
@@ -42,50 +44,93 @@ VAR_FILE_LIMITS: dict[VarFileKind, int] = {
 _LITERAL_TYPES = frozenset({"bool", "number"})
 
 
+# A var file's format follows its name's ending, as tofu (and this tool, for YAML) decide it.
+_EXTENSIONS: tuple[tuple[str, VarFileKind], ...] = (
+    (".tfvars.json", "json"),
+    (".json", "json"),
+    (".tfvars", "hcl"),
+    (".yaml", "yaml"),
+    (".yml", "yaml"),
+)
+# Each format as a message names it, how a variable is set in it, and an extension for it.
+_FORMATS: dict[VarFileKind, tuple[str, str, str]] = {
+    "hcl": ("HCL", "NAME = VALUE", ".tfvars"),
+    "json": ("JSON", '{"NAME": VALUE}', ".tfvars.json"),
+    "yaml": ("YAML", "NAME: VALUE", ".yaml"),
+}
+# The first line that sets something, as each format would write it.
+_LOOKS: tuple[tuple[re.Pattern[str], VarFileKind], ...] = (
+    (re.compile(r"\A\s*\{"), "json"),
+    (re.compile(r"^[ \t]*[A-Za-z_][\w-]*[ \t]*=(?!=)", re.MULTILINE), "hcl"),
+    (re.compile(r"^[ \t]*[A-Za-z_][\w-]*:(?:[ \t]|$)", re.MULTILINE), "yaml"),
+)
+
+
 def read_var_file(path: Path) -> RawValues:
     """The variables in one file, keyed by name, with their raw values."""
     kind = var_file_kind(path.name)
     text = read_text(path, what="var file", limit=VAR_FILE_LIMITS[kind])
-    return parse_var_text(text, source=f"var file {str(path)!r}", kind=kind)
+    extension = next(end for end, _ in _EXTENSIONS if path.name.lower().endswith(end))
+    return parse_var_text(text, source=f"var file {str(path)!r}", kind=kind, extension=extension)
 
 
 def var_file_kind(name: str) -> VarFileKind:
     """The format of a var file from its name, as tofu (and this tool, for YAML) decide it."""
-    lowered = name.lower()
-    if lowered.endswith((".tfvars.json", ".json")):
-        return "json"
-    if lowered.endswith(".tfvars"):
-        return "hcl"
-    if lowered.endswith((".yaml", ".yml")):
-        return "yaml"
+    for end, kind in _EXTENSIONS:
+        if name.lower().endswith(end):
+            return kind
     raise VarFileError(
         f"var file {name!r}: unknown format; use .tfvars, .tfvars.json, .json, .yaml or .yml"
     )
 
 
-def parse_var_text(text: str, *, source: str, kind: VarFileKind) -> RawValues:
+def parse_var_text(
+    text: str, *, source: str, kind: VarFileKind, extension: str | None = None
+) -> RawValues:
     """The variables in the text of one source (a file, standard input, ...).
 
     ``source`` names it in every message ("var file 'a.tfvars'"). Whatever a parser
-    says is scrubbed of text from the lines that set ``password_inline``.
+    says is scrubbed of the value of ``password_inline`` as written in ``text``. A file
+    whose ``extension`` promised another format than its text looks like is told so.
     """
     try:
         loaded = _PARSERS[kind](text)
     except _ParseError as error:
-        raise VarFileError(f"{source} {error.shown(text)}") from None
+        hint = _format_hint(text, kind, extension)
+        raise VarFileError(f"{source} {error.shown(text)}{hint}") from None
     except RecursionError:
         raise VarFileError(f"{source} nests values too deeply") from None
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
         kind_word = _KIND_WORDS.get(type(loaded).__name__, "something else")
+        hint = _format_hint(text, kind, extension)
         raise VarFileError(
-            f"{source} must hold a mapping of variable names to values (got {kind_word})"
+            f"{source} must hold a mapping of variable names to values (got {kind_word}){hint}"
         )
     problem = plain_data_problem(loaded)
     if problem:
         raise VarFileError(f"{source}: {problem}")
+    for name, value in loaded.items():
+        if name != SECRET_VARIABLE and holds_a_password_setting(value):
+            raise VarFileError(
+                f'{source}: the value of variable "{name}" holds the text of a line that sets '
+                f"{SECRET_VARIABLE} (is a quote left open above it?); it is not shown"
+            )
     return loaded
+
+
+def _format_hint(text: str, kind: VarFileKind, extension: str | None) -> str:
+    """``: a .yml file is read as YAML ..., and this looks like HCL ...`` when it does."""
+    looks = next((other for pattern, other in _LOOKS if pattern.search(text)), kind)
+    if extension is None or looks == kind:
+        return ""
+    promised, promised_form, _ = _FORMATS[kind]
+    seen, seen_form, seen_extension = _FORMATS[looks]
+    return (
+        f"; a {extension} file is read as {promised} ({promised_form}), and this looks like "
+        f"{seen} ({seen_form}): name it {seen_extension}, or write {promised}"
+    )
 
 
 class _ParseError(Exception):
@@ -110,6 +155,8 @@ _KIND_WORDS = {
 
 
 def _parse_json(text: str) -> Any:
+    import json  # noqa: PLC0415 - loaded when JSON is read: a cold start does without
+
     try:
         return json.loads(text, object_pairs_hook=_json_object, parse_constant=_json_constant)
     except json.JSONDecodeError as error:
@@ -177,9 +224,8 @@ def parse_var_option(
         # Without "=" the text may be a value typed in the wrong place (a password,
         # say), so it is named only when it is exactly a variable's name.
         where = name if name in tofu_types else f"--var #{position}"
-        raise VariablesError([Problem(where, "--var takes NAME=VALUE (no '=' found)")])
-    if name == SECRET_VARIABLE:
-        remember_secret_lines(f"{name} = {raw}")
+        what = "the name before '=' is empty" if sep else "no '=' found"
+        raise VariablesError([Problem(where, f"--var takes NAME=VALUE ({what})")])
     tofu_type = tofu_types.get(name, "string")
     if tofu_type.startswith("string"):
         return name, raw
@@ -189,6 +235,8 @@ def parse_var_option(
 def _parse_literal(name: str, raw: str, tofu_type: str) -> Any:
     if tofu_type in _LITERAL_TYPES and raw in {"true", "false"}:
         return raw == "true"
+    import json  # noqa: PLC0415 - loaded when a literal is read: a cold start does without
+
     try:
         value = json.loads(raw, parse_constant=_json_constant)
     except (json.JSONDecodeError, _ParseError, RecursionError):
@@ -203,8 +251,10 @@ def _parse_literal(name: str, raw: str, tofu_type: str) -> Any:
     try:
         value = parse_hcl_value(raw)
     except Exception as error:  # lark's exception types, HclValueError, RecursionError
+        example = literal_example(raw, tofu_type)
+        right_form = f": write it as '{example}'" if example else ""
         raise VariablesError(
-            [Problem(name, f"--var value is not a valid {tofu_type} literal")]
+            [Problem(name, f"--var value is not a valid {tofu_type} literal{right_form}")]
         ) from error
     return _plain(name, value)
 

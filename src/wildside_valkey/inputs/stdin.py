@@ -5,7 +5,7 @@ var file without a known extension (``-var-file=<(script)``): JSON when it start
 with ``{``, HCL (``.tfvars``) otherwise (opentofu/opentofu
 ``internal/command/meta_vars.go``, ``addVarsFromFile``: ``detectJSON``). It is
 read with the bound of a var file of that format and parsed by the same reader,
-so its messages are scrubbed of password lines like a file's.
+so a parser's words are scrubbed of the password as a file's are.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from ..errors import VarFileError
-from ..reading import read_stream_text, remember_secret_lines
+from ..reading import read_stream_text
 from .sources import VAR_FILE_LIMITS, VarFileKind, parse_var_text
 
 STDIN = "-"
@@ -27,7 +27,6 @@ def read_stdin_values(stream: TextIO) -> dict[str, Any]:
         text = read_stream_text(buffer, what=STDIN_NAME, limit=VAR_FILE_LIMITS["json"])
     else:  # a text stream with no bytes beneath it (io.StringIO in the library API)
         text = stream.read()
-        remember_secret_lines(text)
     kind: VarFileKind = "json" if text.lstrip().startswith("{") else "hcl"
     if len(text.encode("utf-8", "surrogatepass")) > VAR_FILE_LIMITS[kind]:
         raise VarFileError(

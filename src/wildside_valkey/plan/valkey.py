@@ -76,7 +76,7 @@ def _pods_spec(v: Variables) -> dict[str, Any]:
             "limits": {"cpu": v.resource_limits.cpu, "memory": v.resource_limits.memory},
         },
         # Always: without `storage` the operator's second reconcile stops at "storage has
-        # been removed but cannot be updated" and the cluster never forms (operator-facts.md).
+        # been removed but cannot be updated" and the cluster never forms (docs/design.md, Storage).
         "storage": storage_manifest(v),
     }
     if v.image:

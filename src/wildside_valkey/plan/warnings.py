@@ -30,9 +30,12 @@ def plan_warnings(v: Variables) -> Iterator[str]:
         reason = "anonymous_auth = true" if v.anonymous_auth else "eso_enabled = true"
         yield f"password_inline is ignored: {reason} takes precedence"
     if v.replicas > 0:
+        # What valkey-operator v0.0.61 documents for the field, and its users report (#186).
         yield (
-            "replicas > 0: valkey-operator issue #186 reports that replicas currently become "
-            "extra primaries"
+            f"replicas = {v.replicas}: valkey-operator v0.0.61 documents that replicas become "
+            "extra primaries (its issue #186), and the nodes × replicas extra pods are "
+            "reported to hold no data and copy none: no failover; set replicas = 0 and size "
+            "with nodes (docs/design.md, Replicas)"
         )
     yield from _lifecycle_and_monitoring_warnings(v)
 

@@ -46,7 +46,9 @@ def load_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[ManifestFile, .
     total = 0
     for argument in arguments:
         for file in _yaml_files(argument):
-            resolved = file.resolve()
+            # realpath, not Path.resolve: a symbolic link loop is then read_text's to
+            # report (exit 2, naming the loop) rather than a RuntimeError here.
+            resolved = Path(os.path.realpath(file))
             if resolved in seen:
                 continue
             seen.add(resolved)
@@ -86,9 +88,9 @@ def parse_documents(shown: str, text: str) -> ManifestFile:
 
 
 def _yaml_files(argument: Path) -> list[Path]:
-    if argument.is_file():
-        return [argument]
     if not argument.is_dir():
+        if os.path.lexists(argument):
+            return [argument]  # read_text says what is wrong with it, if anything
         raise BadInputError(f"{argument.as_posix()}: no such file or folder")
     found: list[Path] = []
     for root, folders, names in os.walk(argument):

@@ -16,6 +16,7 @@ entries must agree on the operator's variables.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,21 +41,26 @@ class Environments(NamedTuple):
 
 
 def environment_variables(
-    base: Mapping[str, Any], entries: Sequence[Any], *, mode: Mode = "render"
+    base: Mapping[str, Any],
+    entries: Sequence[Any],
+    *,
+    mode: Mode = "render",
+    command: str | None = None,
 ) -> Environments:
     """Validate every entry on top of ``base``; report all bad entries by index at once.
 
-    ``mode`` is the command's (``apply --each`` shares the rules of ``render --each``).
+    ``mode`` is the command's (``apply --each`` shares the rules of ``render --each``);
+    ``command`` words a mode mismatch (see ``check_mode``).
     """
     problems = _Problems(_problems_of(base))
     environments: list[Variables] = []
     seen: dict[str, int] = {}
     # Trimmed like every string variable (the loader's rule); validated with each entry.
     base_prefix = str(base.get("flux_path_prefix", SPECS["flux_path_prefix"].default)).strip()
-    first: tuple[int, Variables] | None = None
+    valid: list[_Entry] = []
     for index, entry in enumerate(entries):
         where = f"each[{index}]"
-        variables = _entry_variables(base, entry, where, mode, problems)
+        variables = _entry_variables(base, entry, where, (mode, command), problems)
         if variables is None:
             continue
         folder = environment_folder(variables)
@@ -62,15 +68,21 @@ def environment_variables(
             problems.each.append(_duplicate(where, folder, seen[folder]))
             continue
         seen[folder] = index
-        first = first or (index, variables)
-        problems.each.extend(_operator_disagreements(where, variables, *first))
+        valid.append(_Entry(index, entry, variables))
         if "flux_path_prefix" not in entry:
             prefix = f"{base_prefix.rstrip('/')}/{folder}"
             variables = variables.replace(flux_path_prefix=prefix)
         environments.append(variables)
-    if problems.found() or first is None:
+    problems.each.extend(_operator_disagreements(valid))
+    if problems.found() or not valid:
         raise VariablesError(problems.found() or [Problem("each", "holds no environment")])
-    return Environments(first[1].replace(flux_path_prefix=base_prefix), environments)
+    return Environments(valid[0].variables.replace(flux_path_prefix=base_prefix), environments)
+
+
+class _Entry(NamedTuple):
+    number: int  # its place in the --each file
+    given: Mapping[str, Any]  # what the entry itself sets
+    variables: Variables  # with the shared values beneath it
 
 
 @dataclass
@@ -94,7 +106,11 @@ class _Problems:
 
 
 def _entry_variables(
-    base: Mapping[str, Any], entry: object, where: str, mode: Mode, problems: _Problems
+    base: Mapping[str, Any],
+    entry: object,
+    where: str,
+    mode: tuple[Mode, str | None],
+    problems: _Problems,
 ) -> Variables | None:
     """One entry on top of ``base``, validated; None (its problems added) when it is bad."""
     if not isinstance(entry, Mapping):
@@ -102,7 +118,7 @@ def _entry_variables(
         return None
     try:
         variables = variables_from_mapping({**base, **entry})
-        check_mode(variables, mode)
+        check_mode(variables, mode[0], command=mode[1])
     except VariablesError as error:
         problems.add(where, entry, error)
         return None
@@ -130,18 +146,56 @@ def _root(variable: str) -> str:
     return variable.split(".", 1)[0].split("[", 1)[0]
 
 
-def _operator_disagreements(
-    where: str, variables: Variables, first_index: int, first: Variables
-) -> list[Problem]:
-    return [
-        Problem(
-            f"{where}.{name}",
-            f"differs from entry {first_index} ({getattr(first, name)!r}): the environments "
-            "of one batch share one operator",
+def _operator_disagreements(entries: Sequence[_Entry]) -> list[Problem]:
+    """Each entry whose operator variable differs from the rest's, with both values.
+
+    "The rest" is the value of the entries that leave the variable to the shared
+    values (--var, --var-file, the default); when every entry sets it, the most common
+    value. So an entry that alone sets chart_version is the one named, not its neighbour.
+    """
+    problems: list[Problem] = []
+    if not entries:
+        return problems
+    for name in OPERATOR_VARIABLES:
+        values = [getattr(e.variables, name) for e in entries]
+        inherited = [v for e, v in zip(entries, values, strict=True) if name not in e.given]
+        common = inherited[0] if inherited else _most_common(values)
+        holders = [e.number for e, v in zip(entries, values, strict=True) if v == common]
+        verb = "has" if len(holders) == 1 else "have"
+        source = " (from the shared values)" if inherited else ""
+        problems.extend(
+            Problem(
+                f"each[{e.number}].{name}",
+                f"is {_shown(value)}, but {_entries(holders)} {verb} {_shown(common)}{source}: "
+                "the environments of one batch share one operator, so set "
+                f"{name} alike in every entry, or once for all with --var",
+            )
+            for e, value in zip(entries, values, strict=True)
+            if value != common
         )
-        for name in OPERATOR_VARIABLES
-        if getattr(variables, name) != getattr(first, name)
-    ]
+    return problems
+
+
+def _most_common(values: Sequence[Any]) -> Any:
+    """The value most entries have; on a tie, the earliest entry's."""
+    counts = [sum(other == value for other in values) for value in values]
+    return values[counts.index(max(counts))]
+
+
+def _entries(indexes: Sequence[int], shown: int = 3) -> str:
+    named = ", ".join(str(i) for i in indexes[:shown])
+    more = len(indexes) - shown
+    word = "entry" if len(indexes) == 1 else "entries"
+    return f"{word} {named}" + (f" and {more} more" if more > 0 else "")
+
+
+def _shown(value: Any) -> str:
+    """A value as the user wrote it (JSON), whatever its Python form."""
+    if isinstance(value, Mapping):
+        value = dict(value)
+    elif isinstance(value, tuple):
+        value = list(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def environment_folder(variables: Variables) -> str:

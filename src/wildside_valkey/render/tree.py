@@ -18,11 +18,12 @@ from typing import Any
 from ..contract.formats import to_json
 from ..plan import Component, Plan
 from ..plan.kinds import planned_kind
+from ..variables.yaml_writer import dump_document, dump_documents
 from . import flux
-from .yamlio import dump_documents
 
 KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
 CONTRACT_FILE = "contract.json"
+KUSTOMIZATION_FILE = "kustomization.yaml"
 
 RenderedTree = Mapping[str, str]
 
@@ -30,11 +31,20 @@ RenderedTree = Mapping[str, str]
 ManifestTree = dict[str, list[dict[str, Any]]]
 
 
-def render_manifests(plan: Plan, *, operator: bool = True, cluster: bool = True) -> ManifestTree:
-    """The tree's Kubernetes objects, keyed by file path (kustomization.yaml files excluded).
+def render_manifests(
+    plan: Plan,
+    *,
+    operator: bool = True,
+    cluster: bool = True,
+    kustomizations: bool = False,
+    include: Sequence[str] = (),
+) -> ManifestTree:
+    """The tree's YAML files as their documents, keyed by file path.
 
     ``operator``/``cluster`` choose the parts: a batch of environments renders
-    the operator once and each environment's cluster part on its own.
+    the operator once and each environment's cluster part on its own. The
+    kustomization.yaml files (which hold no Kubernetes object) come only with
+    ``kustomizations``; ``include`` adds folders to the top one (a batch's environments).
     """
     v = plan.variables
     manifests: ManifestTree = {}
@@ -49,6 +59,12 @@ def render_manifests(plan: Plan, *, operator: bool = True, cluster: bool = True)
         manifests.update(_in_folder("cluster", _component_files(plan, Component.CLUSTER)))
         sync.append(flux.cluster_kustomization(v))
     manifests["sync.yaml"] = sync
+    if kustomizations:
+        for folder in ("operator", "cluster"):
+            names = [path.partition("/")[2] for path in manifests if path.startswith(f"{folder}/")]
+            if names:
+                manifests[f"{folder}/{KUSTOMIZATION_FILE}"] = [_kustomization(names)]
+        manifests[KUSTOMIZATION_FILE] = [_kustomization(["sync.yaml", *include])]
     return manifests
 
 
@@ -59,13 +75,10 @@ def render_tree(
 
     ``include`` adds folders to the top kustomization.yaml (a batch's environments).
     """
-    manifests = render_manifests(plan, operator=operator, cluster=cluster)
-    files = {path: dump_documents(documents) for path, documents in manifests.items()}
-    for folder in ("operator", "cluster"):
-        names = [path.partition("/")[2] for path in manifests if path.startswith(f"{folder}/")]
-        if names:
-            files[f"{folder}/kustomization.yaml"] = _kustomization_file(names)
-    files["kustomization.yaml"] = _kustomization_file(["sync.yaml", *include])
+    manifests = render_manifests(
+        plan, operator=operator, cluster=cluster, kustomizations=True, include=include
+    )
+    files = {path: _dumped(path, documents) for path, documents in manifests.items()}
     if cluster:
         files[CONTRACT_FILE] = to_json(plan.contract.to_dict())
     return MappingProxyType(dict(sorted(files.items())))
@@ -83,7 +96,13 @@ def _component_files(plan: Plan, component: Component) -> dict[str, list[dict[st
     return files
 
 
-def _kustomization_file(resources: list[str]) -> str:
-    return dump_documents(
-        [{"apiVersion": KUSTOMIZE_API, "kind": "Kustomization", "resources": resources}]
-    ).removeprefix("---\n")
+def _kustomization(resources: list[str]) -> dict[str, Any]:
+    return {"apiVersion": KUSTOMIZE_API, "kind": "Kustomization", "resources": resources}
+
+
+def _dumped(path: str, documents: list[dict[str, Any]]) -> str:
+    # A kustomization.yaml is one document, written without a marker as kustomize writes it.
+    if path.endswith(KUSTOMIZATION_FILE):
+        (document,) = documents
+        return dump_document(document)
+    return dump_documents(documents)

@@ -28,7 +28,6 @@ import contextlib
 import errno
 import fcntl
 import os
-import shutil
 import signal
 import stat
 import time
@@ -75,7 +74,7 @@ def write_tree(tree: RenderedTree, out: Path) -> None:
                 raise OutputDirectoryError(f"cannot write {shown!r}: {error.strerror}") from error
             finally:
                 with _signals_held():
-                    shutil.rmtree(staging, ignore_errors=True)
+                    _remove_folder(staging)
 
 
 def _record(tree: RenderedTree) -> str:
@@ -198,7 +197,16 @@ def _remove_leftovers(parent: Path, name: str) -> None:
             if entry.name.startswith((prefix, *legacy)) and entry.is_dir(follow_symlinks=False)
         ]
     for path in leftovers:
-        shutil.rmtree(path, ignore_errors=True)
+        _remove_folder(path)
+
+
+def _remove_folder(path: str | Path) -> None:
+    """Remove a folder and everything in it, if it is there (nothing said if not)."""
+    if not os.path.lexists(path):
+        return  # the first render into OUT renames its staging folder away: no rmtree
+    import shutil  # noqa: PLC0415 - shutil (with bz2, lzma) costs a cold render ~1 ms
+
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _swap_in(staging: Path, target: Path) -> None:

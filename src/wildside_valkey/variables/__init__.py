@@ -2,6 +2,7 @@
 
 from .loading import (
     check_mode,
+    did_you_mean,
     tofu_types,
     variables_from_mapping,
 )
@@ -12,6 +13,7 @@ __all__ = [
     "VARIABLE_NAMES",
     "Variables",
     "check_mode",
+    "did_you_mean",
     "tofu_types",
     "variables_from_mapping",
 ]

@@ -2,7 +2,7 @@
 
 The operator derives several objects from ``cluster_name`` (hyperspike
 valkey-operator v0.0.61, ``internal/controller/valkey_controller.go``; summarised
-in docs/operator-facts.md): Services ``N``, ``N-headless``, ``N-metrics``
+in docs/design.md, Service names): Services ``N``, ``N-headless``, ``N-metrics``
 (with prometheus), ``N-proxy`` or ``N-external-<i>`` (one per shard, with external
 access), Secrets ``N-tls``/``N-proxy-tls``, and the StatefulSet ``N``; this tool
 adds the contract ConfigMap ``N-contract``, the NetworkPolicy ``N-ingress`` and

@@ -24,9 +24,13 @@ def _tofu_literal(value: Any) -> str:
     return json.dumps(value)
 
 
-def variables_table() -> str:
+def variables_table(*, new_only: bool = False) -> str:
+    """Every variable (docs/variables.md), or those the OpenTofu module did not have
+    (``new_only``: docs/migrating.md)."""
     lines = ["| variable | type | default | rule |", "| --- | --- | --- | --- |"]
     for spec in variable_specs():
+        if new_only and not spec.new:
+            continue
         rule = f" {spec.rule} " if spec.rule else " "
         lines.append(f"| {spec.name} | {spec.tofu_type} | {_tofu_literal(spec.default)} |{rule}|")
     return "\n".join(lines) + "\n"

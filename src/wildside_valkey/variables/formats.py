@@ -1,7 +1,9 @@
 """Checks for the string formats the variables use (DNS names, quantities, durations...).
 
 Patterns are matched whole (``fullmatch``: a trailing newline does not slip
-through) and with ASCII digits only (``[0-9]``: the digit class of ``re`` would
+through), compiled on first use through ``re``'s own cache (a run checks few
+formats, a render of the defaults none, and compiling them all up front cost a
+cold start ~2 ms), and with ASCII digits only (``[0-9]``: the digit class of ``re`` would
 accept other scripts' digits, which Kubernetes rejects).
 
 Each check returns the value unchanged or raises ``ValueError`` with a message
@@ -16,26 +18,24 @@ import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-_SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+_DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+_DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+_LABEL_NAME = r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$"
+_LABEL_VALUE = r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$"
+_SECRET_KEY = r"^[-._a-zA-Z0-9]+$"
 # Flux's own pattern for spec.interval and friends (the CRDs reject anything else).
-_FLUX_DURATION = re.compile(r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$")
-_SEMVER = re.compile(
+_FLUX_DURATION = r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$"
+_SEMVER = (
     r"^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
     r"(-(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*)?"
     r"(\+[0-9a-zA-Z-]+(\.[0-9a-zA-Z-]+)*)?$"
 )
-_QUANTITY = re.compile(
+_QUANTITY = (
     r"^(?P<number>([0-9]+(\.[0-9]*)?|\.[0-9]+))"
     r"(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$"
 )
-_VAULT_PATH = re.compile(r"^[A-Za-z0-9_/-]+$")
-_URL_HOST = re.compile(
-    r"^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:[0-9]{1,5})?(/[-A-Za-z0-9._~/]*)?$"
-)
+_VAULT_PATH = r"^[A-Za-z0-9_/-]+$"
+_URL_HOST = r"^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:[0-9]{1,5})?(/[-A-Za-z0-9._~/]*)?$"
 
 _BINARY_SUFFIXES = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DECIMAL_SUFFIXES = {
@@ -52,8 +52,8 @@ _DECIMAL_SUFFIXES = {
 }
 
 
-def _matching(value: str, pattern: re.Pattern[str], limit: int, rule: str) -> str:
-    if len(value) > limit or not pattern.fullmatch(value):
+def _matching(value: str, pattern: str, limit: int, rule: str) -> str:
+    if len(value) > limit or not re.fullmatch(pattern, value):
         raise ValueError(f"must be {rule} (got {value!r})")
     return value
 
@@ -105,11 +105,11 @@ def helm_release_name(value: str) -> str:
 
 # Helm's own rule for chart names (helm/helm v3, pkg/chartutil/create.go, ``chartName``
 # and ``maxChartNameLength``).
-_CHART_NAME = re.compile(r"^[a-zA-Z0-9._-]+$")
+_CHART_NAME = r"^[a-zA-Z0-9._-]+$"
 _CHART_NAME_LIMIT = 250
 # An image reference as the container runtimes parse it (distribution/reference,
 # reference.go grammar): [host[:port]/]path[:tag][@digest], the name at most 255.
-_IMAGE = re.compile(
+_IMAGE = (
     r"^(?P<name>(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
     r"(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?"
     r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*)*)"
@@ -120,7 +120,11 @@ _IMAGE = re.compile(
 
 def chart_name(value: str) -> str:
     not_blank(value)
-    if len(value) > _CHART_NAME_LIMIT or not _CHART_NAME.fullmatch(value) or value in {".", ".."}:
+    if (
+        len(value) > _CHART_NAME_LIMIT
+        or not re.fullmatch(_CHART_NAME, value)
+        or value in {".", ".."}
+    ):
         raise ValueError(
             "must be a Helm chart name: letters, digits, '.', '_' and '-' (at most "
             f"{_CHART_NAME_LIMIT})"
@@ -132,7 +136,7 @@ def image_reference(value: str) -> str:
     """Blank (the operator's default) or an image reference such as 'valkey/valkey:8.1'."""
     if not value:
         return value
-    match = _IMAGE.fullmatch(value)
+    match = re.fullmatch(_IMAGE, value)
     if match is None or len(match["name"]) > 255:
         raise ValueError(
             "must be a container image reference such as 'docker.io/valkey/valkey:8.1.1' "
@@ -165,13 +169,13 @@ def repository_path(value: str) -> str:
 
 def chart_repository(value: str) -> str:
     scheme, sep, rest = value.partition("://")
-    if not sep or scheme not in {"https", "oci"} or not _URL_HOST.fullmatch(rest):
+    if not sep or scheme not in {"https", "oci"} or not re.fullmatch(_URL_HOST, rest):
         raise ValueError(f"must be an https:// or oci:// URL (got {value!r})")
     return value.rstrip("/")
 
 
 def semantic_version(value: str) -> str:
-    if not _SEMVER.fullmatch(value):
+    if not re.fullmatch(_SEMVER, value):
         raise ValueError(
             "must be an exact semantic version such as 'v0.0.61-chart' or '1.2.3' "
             f"(a range or 'latest' is not a pin) (got {value!r})"
@@ -180,14 +184,14 @@ def semantic_version(value: str) -> str:
 
 
 def flux_duration(value: str) -> str:
-    if not _FLUX_DURATION.fullmatch(value):
+    if not re.fullmatch(_FLUX_DURATION, value):
         raise ValueError(f"must be a Go duration such as '1h', '30m' or '1h30m' (got {value!r})")
     return value
 
 
 # Go's time.ParseDuration units; a TTL is a whole positive duration.
-_GO_DURATION = re.compile(r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$")
-_GO_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)")
+_GO_DURATION = r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$"
+_GO_DURATION_PART = r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)"
 _GO_UNITS = {
     "ns": Decimal("1e-9"),
     "us": Decimal("1e-6"),
@@ -201,10 +205,13 @@ _GO_UNITS = {
 
 def go_duration_seconds(value: str) -> Decimal:
     """Seconds in a Go duration ('72h' -> 259200, '1h30m' -> 5400)."""
-    if not _GO_DURATION.fullmatch(value):
+    if not re.fullmatch(_GO_DURATION, value):
         raise ValueError(f"must be a Go duration such as '72h', '30m' or '1h30m' (got {value!r})")
     return sum(
-        (Decimal(number) * _GO_UNITS[unit] for number, unit in _GO_DURATION_PART.findall(value)),
+        (
+            Decimal(number) * _GO_UNITS[unit]
+            for number, unit in re.findall(_GO_DURATION_PART, value)
+        ),
         Decimal(0),
     )
 
@@ -226,8 +233,15 @@ def dns_labels(values: tuple[str, ...]) -> tuple[str, ...]:
 
 def dns_name(value: str) -> str:
     name = value.rstrip(".")
-    if len(name) > 253 or not _DNS_SUBDOMAIN.fullmatch(name):
+    if len(name) > 253 or not re.fullmatch(_DNS_SUBDOMAIN, name):
         raise ValueError(f"must be a DNS name such as 'cluster.local' (got {value!r})")
+    longest = max(name.split("."), key=len)
+    if len(longest) > 63:
+        # RFC 1035: each label of a DNS name is at most 63 octets (resolvers refuse more).
+        raise ValueError(
+            "must be a DNS name such as 'cluster.local', each label (the text between dots) "
+            f"at most 63 characters (got a label of {len(longest)})"
+        )
     return name
 
 
@@ -237,7 +251,7 @@ def optional_dns_name(value: str) -> str:
 
 def parse_quantity(value: str) -> Decimal:
     """The numeric value of a Kubernetes quantity ('500m' -> 0.5, '1Gi' -> 1073741824)."""
-    match = _QUANTITY.fullmatch(value)
+    match = re.fullmatch(_QUANTITY, value)
     if not match:
         raise ValueError(
             f"must be a Kubernetes quantity such as '100m', '0.5', '128Mi' or '1Gi' (got {value!r})"
@@ -280,7 +294,7 @@ def positive_quantity(value: str) -> str:
 
 
 def secret_data_key(value: str) -> str:
-    if len(value) > 253 or not _SECRET_KEY.fullmatch(value) or value in {".", ".."}:
+    if len(value) > 253 or not re.fullmatch(_SECRET_KEY, value) or value in {".", ".."}:
         raise ValueError(
             f"must be a valid Secret data key: letters, digits, '-', '_' and '.' (got {value!r})"
         )
@@ -288,7 +302,7 @@ def secret_data_key(value: str) -> str:
 
 
 def vault_path(value: str) -> str:
-    if value and not _VAULT_PATH.fullmatch(value):
+    if value and not re.fullmatch(_VAULT_PATH, value):
         raise ValueError(f"must contain only letters, digits, '_', '/' and '-' (got {value!r})")
     return value
 
@@ -326,9 +340,9 @@ def annotation_map(value: Mapping[str, str]) -> Mapping[str, str]:
 
 def label_key(key: str) -> str:
     prefix, slash, name = key.rpartition("/")
-    if slash and (not prefix or len(prefix) > 253 or not _DNS_SUBDOMAIN.fullmatch(prefix)):
+    if slash and (not prefix or len(prefix) > 253 or not re.fullmatch(_DNS_SUBDOMAIN, prefix)):
         raise ValueError(f"label key {key!r} has an invalid prefix (must be a DNS subdomain)")
-    if len(name) > 63 or not _LABEL_NAME.fullmatch(name):
+    if len(name) > 63 or not re.fullmatch(_LABEL_NAME, name):
         raise ValueError(
             f"label key {key!r} is invalid: at most 63 letters, digits, '-', '_' and '.', "
             "starting and ending with a letter or digit, with an optional DNS prefix and '/'"
@@ -337,7 +351,7 @@ def label_key(key: str) -> str:
 
 
 def label_value(key: str, value: str) -> str:
-    if len(value) > 63 or not _LABEL_VALUE.fullmatch(value):
+    if len(value) > 63 or not re.fullmatch(_LABEL_VALUE, value):
         raise ValueError(
             f"label value {value!r} for {key!r} is invalid: at most 63 letters, digits, "
             "'-', '_' and '.', starting and ending with a letter or digit"

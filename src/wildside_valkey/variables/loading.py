@@ -6,7 +6,6 @@ hide the next; rules between variables then run over the values that passed.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -76,22 +75,36 @@ def variables_from_mapping(
     return variables
 
 
-def check_mode(variables: Variables, command_mode: Mode) -> None:
-    """The variables suit a command of ``command_mode`` (render also checks what goes to Git)."""
+# What each command does, for the message when the variables' mode disagrees with it.
+_COMMAND_DOES = {
+    "render": "render writes a GitOps tree",
+    "plan": "plan reads a live cluster",
+    "apply": "apply changes a live cluster",
+    "destroy": "destroy deletes from a live cluster",
+}
+
+
+def check_mode(variables: Variables, command_mode: Mode, *, command: str | None = None) -> None:
+    """The variables suit a command of ``command_mode`` (render also checks what goes to Git).
+
+    ``command`` (``plan``, ``destroy``, ...) words the refusal after what it does.
+    """
     if variables.mode == command_mode:
         problems = render_problems(variables) if command_mode == "render" else []
         if problems:
             raise VariablesError(problems)
         return
     if command_mode == "render":
+        does = _COMMAND_DOES.get(command or "", "this command writes a GitOps tree")
         message = (
-            f'is "{variables.mode}", but this command renders a GitOps tree; set mode = "render" '
+            f'is "{variables.mode}", but {does}; set mode = "render" '
             "(or --var mode=render), or use `wildside-valkey plan`/`apply` for a live cluster"
         )
     else:
+        does = _COMMAND_DOES.get(command or "", "this command works on a live cluster")
         message = (
-            f'is "{variables.mode}" (the default), but this command changes a live cluster; '
-            'set mode = "apply" (or --var mode=apply), or use `wildside-valkey render` for GitOps'
+            f'is "{variables.mode}" (the default), but {does} (apply mode); set mode = "apply" '
+            "(or --var mode=apply), or use `wildside-valkey render` for GitOps"
         )
     raise ModeMismatchError([Problem("mode", message)])
 
@@ -243,7 +256,9 @@ def _problem_from(spec: VariableSpec, value: Any, text: str, item: str = "") -> 
             wanted = f"a list ({spec.tofu_type})"
         shown = _shown(value) if not path else None
         got = shown if shown and len(shown) <= _MAX_SHOWN_INPUT else expected["got"]
-        return Problem(where, f"must be {wanted} (got {got})")
+        example = literal_example(value, spec.tofu_type) if isinstance(value, str) else None
+        right_form = f": write it as {example}" if example and not path else ""
+        return Problem(where, f"must be {wanted} (got {got}){right_form}")
     return Problem(where, message)
 
 
@@ -276,6 +291,8 @@ def _kind_of(value: Any) -> str:
 
 def _shown(value: Any) -> str:
     """A value as the user wrote it (JSON), never as a Python repr (``None``, ``{'a': 1}``)."""
+    import json  # noqa: PLC0415 - only for a message: a cold start does without json
+
     try:
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     except (TypeError, ValueError):
@@ -300,8 +317,40 @@ def _choices(target: Any, path: str) -> str:
 
 
 def _unknown(name: str) -> Problem:
+    hint = did_you_mean(name)
+    return Problem(name, f"is not a variable of this module{'; ' + hint if hint else ''}")
+
+
+def did_you_mean(name: str) -> str:
+    """``did you mean 'nodes'?`` for a misspelt variable name, or "" when none is close."""
     import difflib  # noqa: PLC0415 - only a misspelt name needs it
 
     close = difflib.get_close_matches(name, VARIABLE_NAMES, n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return Problem(name, f"is not a variable of this module{hint}")
+    return f"did you mean {close[0]!r}?" if close else ""
+
+
+def literal_example(raw: str, tofu_type: str) -> str | None:
+    """The right form of a list or map of strings typed without its brackets or quotes.
+
+    ``shop-web`` for a list(string) is ``["shop-web"]``; ``zone=a`` for a map(string) is
+    ``{"zone": "a"}``, a form HCL, JSON and YAML all read. None for other types (a guess
+    would mislead more than help) and for long values (the message would only echo them).
+    """
+    if len(raw) > _MAX_SHOWN_INPUT:
+        return None
+    import json  # noqa: PLC0415 - only for a message: a cold start does without json
+
+    words = [_unquoted(w) for w in raw.strip().strip("[]{}").split(",") if w.strip()]
+    if tofu_type == "list(string)":
+        return json.dumps(words or ["value"])
+    if tofu_type == "map(string)":
+        pairs = [re.split(r"\s*[=:]\s*", word, maxsplit=1) for word in words]
+        if not pairs or any(len(pair) != 2 for pair in pairs):
+            pairs = [["key", "value"]]
+        entries = (f"{json.dumps(_unquoted(k))}: {json.dumps(_unquoted(v))}" for k, v in pairs)
+        return "{" + ", ".join(entries) + "}"
+    return None
+
+
+def _unquoted(word: str) -> str:
+    return word.strip().strip("'\"")

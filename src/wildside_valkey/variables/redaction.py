@@ -1,85 +1,153 @@
-"""Keeping the inline password out of parser messages, whatever the format.
+"""Keeping the inline password out of what a third-party parser says.
 
-A parser's error may quote the text it choked on (a YAML tag, an HCL token, a
-JSON fragment); if that text is on a line that sets ``password_inline`` it is
-(part of) the password. :func:`scrub` takes the parser's own words and the
-source text, and removes from the words every run of four or more characters
-that also occurs on such a line, and every whole word that is also a word
-there. It is applied to every parser message before it is shown, so no format
-and no error kind can leak the password.
+The policy (also in docs/limits.md, "Secrets in messages"):
+
+- The tool's own messages never interpolate the password: they name the
+  variable and where its value came from, never the value. Nothing in them is
+  redacted, so they read the same whatever the password is: a password ``the``
+  or ``variable`` leaves "1 problem with the variables" as it is.
+- A third-party parser (libyaml/PyYAML, json, python-hcl2) may quote the text it
+  choked on, and that text may be the password, written on the line of a var
+  file that sets ``password_inline``. Its words go through :func:`scrub` with
+  the source text: a quoted span taken from such a line's value (or holding it)
+  is replaced whole by ``(not shown)``, unless it is only punctuation (a syntax
+  token the parser names, as in "expected ':'"); so is the value itself wherever it
+  occurs, once it is :data:`DISTINCTIVE` characters or longer. A shorter value
+  is hidden where quoted only: parsers quote what they echo, and hiding every
+  ``e`` of a one-letter password would garble the parser's own words. Words
+  from anywhere else are never hidden.
+- Apply mode's foreign words (an API server's message, helm's stderr) go through
+  :func:`hide_secrets` where they enter a message, with the values to keep out
+  known (the password and its base64 form): the same rule, the value's own text
+  standing for the line it was read from.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 SECRET_VARIABLE = "password_inline"
 HIDDEN = "(not shown)"
-_MIN_RUN = 4
-_WORD = re.compile(r"\w+")
+DISTINCTIVE = 4
+
+# Patterns are kept as text and compiled on first use (re's own cache): most runs parse
+# no var file, and a cold start should not pay for them.
+# The variable set on a line: its name, as a key or attribute (quoted or not), then
+# the separator or the end of the line (a YAML block scalar, a JSON value on the next
+# line). The name in prose or a comment ("# password_inline is ...") sets nothing.
+_SETTING = rf"""(?<![\w-]){SECRET_VARIABLE}["']?\s*(?:[=:]|$)"""
 # A line that sets some other attribute or key ends the password's lines (a heredoc
 # or a block scalar may carry the value over several lines before it).
-_NEXT_SETTING = re.compile(r'^\s*["\']?[A-Za-z_][A-Za-z0-9_-]*["\']?\s*[=:]')
+_NEXT_SETTING = r'^\s*(?:-\s+)?["\']?[A-Za-z_][A-Za-z0-9_-]*["\']?\s*[=:]'
+_QUOTED = r"'[^']*'|\"[^\"]*\"|`[^`]*`"
+# What a parser names as syntax when it quotes it: punctuation only, no letter or digit.
+_SYNTAX = r"[^\w]*"
 
 
-def secret_lines(source: str) -> str:
-    """The text of the lines that set the inline password (with their continuations)."""
-    if SECRET_VARIABLE not in source:
-        return ""
-    kept: list[str] = []
-    inside = False
-    for line in source.splitlines():
-        if SECRET_VARIABLE in line:
-            inside = True
-        elif inside and _NEXT_SETTING.match(line):
-            inside = False
-        if inside:
-            # The variable's own name is no secret, and scrubbing it would garble words
-            # such as "line" in the parser's message.
-            kept.append(line.replace(SECRET_VARIABLE, "\0"))
-    return "\n".join(kept)
+class _PasswordSpans:
+    """Where ``password_inline`` is set in a source text: for each setting, its lines (the
+    line that names it, then those its value continues on) and its value, bare of quotes."""
+
+    def __init__(self, source: str) -> None:
+        self.settings: list[tuple[str, str]] = []
+        if SECRET_VARIABLE not in source:
+            return
+        found: list[tuple[list[str], list[str]]] = []
+        inside = False
+        for line in source.splitlines():
+            setting = re.search(_SETTING, line)
+            if setting:
+                found.append(([line], [line[setting.end() :]]))
+                inside = True
+            elif re.match(_NEXT_SETTING, line):
+                inside = False
+            elif inside:
+                found[-1][0].append(line)
+                found[-1][1].append(line)
+        for lines, value in found:
+            bare = _bare(value)
+            if bare:
+                self.settings.append(("\n".join(lines), bare))
+
+    @classmethod
+    def of_values(cls, values: Iterable[str]) -> _PasswordSpans:
+        """Known values, read from no source: each is only its own text."""
+        spans = cls("")
+        spans.settings = [("", value) for value in values if value]
+        return spans
+
+    @property
+    def values(self) -> list[str]:
+        return [value for _, value in self.settings]
+
+    def quotes_the_password(self, content: str) -> bool:
+        """Whether a parser's quoted ``content`` shows (part of) the password."""
+        if re.fullmatch(_SYNTAX, content):
+            return False
+        for line, value in self.settings:
+            if content in value:
+                return True
+            # A span holding the value: hidden when the value is distinctive, or the span
+            # is taken from its own line; a one-letter password does not hide every quoted
+            # word that holds that letter.
+            if value in content and (len(value) >= DISTINCTIVE or content in line):
+                return True
+        return False
 
 
-def scrub(message: str, source: str) -> str:
-    """``message`` without any run of characters taken from a password line of ``source``."""
-    return scrub_lines(message, secret_lines(source))
+# The value on the line that names the variable: a quoted string (closed or not), or the
+# text before a comment; a block scalar or heredoc indicator means the lines after it.
+_FIRST_LINE_VALUE = r"""\s*(?:"((?:[^"\\]|\\.)*)"?|'([^']*)'?|(.*?))\s*(?:\s(?:#|//).*)?[,;]?\s*"""
+_BLOCK_INDICATOR = r"\s*(?:[|>][-+0-9]*|<<-?\s*\w+)\s*"
 
 
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`")
+def _bare(value_lines: list[str]) -> str:
+    first, *more = value_lines
+    if more and (not first.strip() or re.fullmatch(_BLOCK_INDICATOR, first)):
+        return "\n".join(line.strip() for line in more).strip()
+    match = re.fullmatch(_FIRST_LINE_VALUE, first)
+    quoted = match and next((group for group in match.groups() if group is not None), None)
+    return (quoted or first).strip()
 
 
-def scrub_lines(message: str, secret: str, *, runs_in_quotes_only: bool = False) -> str:
-    """``message`` without text from ``secret``, lines taken by :func:`secret_lines`.
+def holds_a_password_setting(value: Any) -> bool:
+    """Whether a value read for another variable holds the text of a line that sets the
+    password: a quote left open above that line made the parser read the line into this
+    value, and a message about the value would show it."""
+    if isinstance(value, str):
+        return re.search(_SETTING, value) is not None
+    if isinstance(value, dict):
+        return any(holds_a_password_setting(item) for item in value.values())
+    if isinstance(value, list):
+        return any(holds_a_password_setting(item) for item in value)
+    return False
 
-    ``runs_in_quotes_only`` is for messages in this tool's own words, which quote what
-    they show of a value: shared runs of characters are then hidden inside quotes only
-    (whole shared words everywhere), so the tool's words stay legible.
-    """
-    if not secret:
-        return message
-    if runs_in_quotes_only:
-        outside = _QUOTED.split(message)
-        quoted = [scrub_lines(m[0], secret) for m in _QUOTED.finditer(message)]
-        words = {word for word in _WORD.findall(secret) if len(word) > 1}
-        parts = [_WORD.sub(lambda m: HIDDEN if m[0] in words else m[0], part) for part in outside]
-        merged = [parts[0]]
-        for text, rest in zip(quoted, parts[1:], strict=True):
-            merged.extend((text, rest))
-        return "".join(merged)
-    words = {word for word in _WORD.findall(secret) if len(word) > 1}
-    # Whole words of the password line first, then any longer run shared with it.
-    masked = _WORD.sub(lambda m: "\0" * len(m[0]) if m[0] in words else m[0], message)
-    hidden = [char == "\0" for char in masked]
-    for start in range(len(message)):
-        end = start + _MIN_RUN
-        while end <= len(message) and message[start:end] in secret:
-            end += 1
-        if end - 1 - start >= _MIN_RUN:
-            hidden[start : end - 1] = [True] * (end - 1 - start)
-    pieces: list[str] = []
-    for char, secret_char in zip(message, hidden, strict=True):
-        if not secret_char:
-            pieces.append(char)
-        elif not pieces or pieces[-1] != HIDDEN:
-            pieces.append(HIDDEN)
-    return "".join(pieces)
+
+def scrub(parser_words: str, source: str) -> str:
+    """``parser_words`` without the password taken from ``source`` (see the module docs)."""
+    return _hidden(parser_words, _PasswordSpans(source))
+
+
+def hide_secrets(foreign_words: str, secrets: Iterable[str]) -> str:
+    """``foreign_words`` (a server's, helm's) without the known ``secrets`` values, by the
+    rule of :func:`scrub`: a value of :data:`DISTINCTIVE` characters or more wherever it
+    occurs, a shorter one where quoted only."""
+    return _hidden(foreign_words, _PasswordSpans.of_values(secrets))
+
+
+def _hidden(words: str, spans: _PasswordSpans) -> str:
+    if not spans.values:
+        return words
+    pieces = re.split(_QUOTED, words)
+    quoted = [
+        HIDDEN if spans.quotes_the_password(match[0][1:-1]) else match[0]
+        for match in re.finditer(_QUOTED, words)
+    ]
+    for value in sorted((v for v in spans.values if len(v) >= DISTINCTIVE), key=len, reverse=True):
+        pieces = [piece.replace(value, HIDDEN) for piece in pieces]
+    merged = [pieces[0]]
+    for span, rest in zip(quoted, pieces[1:], strict=True):
+        merged.extend((span, rest))
+    return "".join(merged)

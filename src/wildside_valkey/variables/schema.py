@@ -12,11 +12,9 @@ start-up budget of ``render``; msgspec converts and checks the same types for
 a fraction of that (see docs/benchmarks.md).
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Annotated, Any, Literal, NamedTuple, get_args, get_origin
+from typing import Annotated, Any, Literal, NamedTuple, Self, get_args, get_origin
 
 import msgspec
 from msgspec import Meta, Struct, field
@@ -36,6 +34,7 @@ def _var(
     normalize: Check | None = None,
     trim: bool = True,
     operator: bool = False,
+    new: bool = False,
 ) -> Meta:
     """The documentation and checks of one variable, kept beside its declaration.
 
@@ -44,6 +43,8 @@ def _var(
     unless ``trim`` is false (YAML documents, where indentation means something).
     ``operator`` marks what the shared operator is made of (its namespace, chart,
     release and Flux source): the environments of one batch must agree on it.
+    ``new`` marks a variable the OpenTofu module did not have (leynos/wildside
+    ``infra/modules/valkey`` at d7c3e6f): docs/migrating.md lists them from this.
     """
     extra = {
         "tofu_type": tofu_type,
@@ -52,6 +53,7 @@ def _var(
         "normalize": normalize,
         "trim": trim,
         "operator": operator,
+        "new": new,
     }
     return Meta(description=rule, extra=extra)
 
@@ -185,6 +187,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             "string",
             "Go duration such as `72h`; blank = none; apply records it for `destroy --expired`",
             formats.optional_go_duration,
+            new=True,
         ),
     ] = ""
     namespace: Annotated[str, _var("string", DNS_LABEL, formats.dns_label)] = "valkey"
@@ -233,6 +236,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             "string",
             "`OCIRepository` or `HelmRepository`; OCIRepository needs an `oci://` repository",
             operator=True,
+            new=True,
         ),
     ] = "OCIRepository"
     flux_helm_repository_name: Annotated[
@@ -257,6 +261,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             "the GitRepository the rendered Flux Kustomizations read from",
             formats.dns_subdomain,
             operator=True,
+            new=True,
         ),
     ] = "flux-system"
     flux_path_prefix: Annotated[
@@ -265,6 +270,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             "string",
             "path of the rendered tree inside that Git repository",
             formats.repository_path,
+            new=True,
         ),
     ] = "./platform/valkey"
     flux_service_account_name: Annotated[
@@ -275,6 +281,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             "Kustomizations and the HelmRelease, for Flux's multi-tenancy lockdown",
             formats.optional_dns_subdomain,
             operator=True,
+            new=True,
         ),
     ] = ""
     flux_depends_on: Annotated[
@@ -284,6 +291,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             "names of Kustomizations in `flux_namespace` (such as cert-manager's) that the "
             "cluster Kustomization waits for",
             formats.dns_subdomain_list,
+            new=True,
         ),
     ] = ()
     cluster_name: Annotated[str, _var("string", DNS_LABEL, formats.dns_label)] = "valkey"
@@ -299,6 +307,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
         _var(
             "string",
             "`ip`, `hostname` or `unknown-endpoint`: what redirects name; see the contract docs",
+            new=True,
         ),
     ] = "ip"
     persistence_enabled: Annotated[bool, _var("bool", "")] = True
@@ -328,11 +337,17 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             "map(string)",
             "label keys and values valid; added to the ServiceMonitor for a Prometheus selector",
             formats.label_map,
+            new=True,
         ),
     ] = field(default_factory=lambda: MappingProxyType({}))
     service_monitor_enabled: Annotated[bool, _var("bool", "needs prometheus_enabled")] = False
     pdb_enabled: Annotated[
-        bool, _var("bool", "see operator-facts.md on the operator's own PDB")
+        bool,
+        _var(
+            "bool",
+            "the operator keeps its own PDB (`maxUnavailable: 1`); a second one blocks node "
+            "drains: [design.md](design.md#the-operators-own-poddisruptionbudget)",
+        ),
     ] = False
     pdb_min_available: Annotated[
         int,
@@ -352,7 +367,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
         ),
     ] = ()
     network_policy_enabled: Annotated[
-        bool, _var("bool", "a NetworkPolicy admitting only what the cluster needs")
+        bool, _var("bool", "a NetworkPolicy admitting only what the cluster needs", new=True)
     ] = False
     network_policy_client_namespaces: Annotated[
         tuple[str, ...],
@@ -360,6 +375,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             "list(string)",
             "DNS-1123 labels; namespaces whose pods may connect on 6379 (empty = `namespace`)",
             formats.dns_labels,
+            new=True,
         ),
     ] = ()
     network_policy_client_pod_labels: Annotated[
@@ -368,6 +384,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             "map(string)",
             "label keys and values valid; only pods with these labels (empty = all pods there)",
             formats.label_map,
+            new=True,
         ),
     ] = field(default_factory=lambda: MappingProxyType({}))
     network_policy_monitoring_namespace: Annotated[
@@ -376,6 +393,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             "string",
             "DNS-1123 label; where Prometheus scrapes the metrics port from",
             formats.dns_label,
+            new=True,
         ),
     ] = "monitoring"
     anonymous_auth: Annotated[bool, _var("bool", "")] = False
@@ -394,10 +412,11 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             "bool",
             "the Valkey uses Secret `password_secret_name`, which you create (not with "
             "eso_enabled, password_inline or anonymous_auth)",
+            new=True,
         ),
     ] = False
     allow_plaintext_secrets: Annotated[
-        bool, _var("bool", "render mode writes `password_inline` into Git only when true")
+        bool, _var("bool", "render mode writes `password_inline` into Git only when true", new=True)
     ] = False
     eso_enabled: Annotated[bool, _var("bool", "")] = False
     eso_cluster_secret_store_name: Annotated[
@@ -427,6 +446,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
         _var(
             "bool",
             "adds a ConfigMap `<cluster_name>-contract` with the contract as `VALKEY_*` keys",
+            new=True,
         ),
     ] = False
     external_access_enabled: Annotated[bool, _var("bool", "")] = False
@@ -445,6 +465,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             "empty, or a DNS name; only with `external_access_type = proxy` (added to the "
             "proxy certificate; the contract's `endpoints.external_host`)",
             formats.optional_dns_name,
+            new=True,
         ),
     ] = ""
     external_access_annotations: Annotated[
@@ -453,6 +474,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             "map(string)",
             "annotation keys valid; on the proxy Service or the per-shard LoadBalancer Services",
             formats.annotation_map,
+            new=True,
         ),
     ] = field(default_factory=lambda: MappingProxyType({}))
     external_access_proxy_replicas: Annotated[
@@ -461,6 +483,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
             "number",
             "whole number ≥ 1; proxy pods with `external_access_type = proxy`",
             formats.whole_number(1, INT32_MAX),
+            new=True,
         ),
     ] = 1
 
@@ -490,7 +513,7 @@ class Variables(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
         """Whether the preview lifecycle record is written: apply mode only, with a ``ttl``."""
         return self.mode == "apply" and bool(self.ttl)
 
-    def replace(self, **changes: Any) -> Variables:
+    def replace(self, **changes: Any) -> Self:
         """A copy with ``changes`` applied; the caller vouches that they are valid values."""
         return msgspec.structs.replace(self, **changes)
 
@@ -521,6 +544,7 @@ class VariableSpec(NamedTuple):
     normalize: Check | None
     trim: bool
     operator: bool  # part of the shared operator (see ``_var``)
+    new: bool  # not a variable of the OpenTofu module (see ``_var``)
 
 
 def _spec(info: msgspec.structs.FieldInfo) -> VariableSpec:
@@ -541,6 +565,7 @@ def _spec(info: msgspec.structs.FieldInfo) -> VariableSpec:
         normalize=extra.get("normalize"),
         trim=bool(extra.get("trim", True)),
         operator=bool(extra.get("operator", False)),
+        new=bool(extra.get("new", False)),
     )
 
 
@@ -553,3 +578,5 @@ VARIABLE_NAMES: tuple[str, ...] = tuple(SPECS)
 SENSITIVE_VARIABLES: frozenset[str] = frozenset(n for n, s in SPECS.items() if s.sensitive)
 # What the shared operator of a batch is made of: the environments must agree on these.
 OPERATOR_VARIABLES: tuple[str, ...] = tuple(n for n, s in SPECS.items() if s.operator)
+# The OpenTofu module's own variables, which keep their names, types and defaults here.
+MODULE_VARIABLES: tuple[str, ...] = tuple(n for n, s in SPECS.items() if not s.new)

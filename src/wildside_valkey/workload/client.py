@@ -45,6 +45,7 @@ from wildside_valkey.workload.remap import (
 from wildside_valkey.workload.secrets import read_secret_key
 from wildside_valkey.workload.tls import build_ssl_context, load_ca, pinned_connection_class
 from wildside_valkey.workload.translate import LIBRARY_ERRORS, Attempt, translate
+from wildside_valkey.workload.wording import LIBRARY, Wording
 
 ValkeyClient: TypeAlias = ValkeyCluster | Valkey
 
@@ -75,6 +76,7 @@ class ConnectOptions:
     timeout: float = 5.0
     cluster: bool | None = None
     decode_responses: bool = False
+    wording: Wording = LIBRARY  # how messages name these options (the CLI names its own)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +174,7 @@ def open_client(contract: ContractSource, options: ConnectOptions) -> Connected:
             env=options.password_env,
             file=options.password_file,
             from_secret=options.from_secret,
+            wording=options.wording,
         ),
         read_secret,
     )
@@ -182,6 +185,7 @@ def open_client(contract: ContractSource, options: ConnectOptions) -> Connected:
         tls_server_name=tls.server_name,
         password_source=None if password is None else password.source,
         cluster=view.cluster_mode if options.cluster is None else options.cluster,
+        wording=options.wording,
     )
     client = _open(attempt, dial, tls.connection_class, password, options)
     return Connected(client=client, view=view, attempt=attempt, ca_source=tls.ca_source)

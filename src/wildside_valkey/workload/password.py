@@ -16,6 +16,7 @@ from pathlib import Path
 
 from wildside_valkey.errors import PasswordMissingError, PasswordSourceError
 from wildside_valkey.workload.contract_view import ContractView, SecretRef
+from wildside_valkey.workload.wording import LIBRARY, Wording
 
 DEFAULT_PASSWORD_ENV = "VALKEY_PASSWORD"
 # Where a Deployment mounts the contract's Secret (a projected volume may put
@@ -45,6 +46,7 @@ class PasswordSources:
     env: str | None = DEFAULT_PASSWORD_ENV
     file: Path | None = DEFAULT_PASSWORD_FILE
     from_secret: bool = False
+    wording: Wording = LIBRARY  # how a message names these sources (the CLI names its options)
 
 
 def resolve_password(
@@ -63,21 +65,22 @@ def resolve_password(
     if view.credentials is None:
         return None
     env = os.environ if environ is None else environ
-    tried = ["the password argument: not given"]
+    words = sources.wording
+    tried = [] if words.password is None else [f"{words.password}: not given"]
     if sources.env:
         value = env.get(sources.env)
         if value:
             return Password(value, f"environment variable {sources.env}")
-        tried.append(f"environment variable {sources.env}: {'empty' if value == '' else 'not set'}")
+        tried.append(f"{words.env.format(sources.env)}: {'empty' if value == '' else 'not set'}")
     if sources.file:
         found = _read_password_file(sources.file)
         if isinstance(found, Password):
             return found
-        tried.append(f"file {sources.file}: {found}")
+        tried.append(f"{words.file.format(sources.file)}: {found}")
     ref = view.credentials
     if sources.from_secret:
         return Password(_decode(read_secret(ref), ref), str(ref))
-    tried.append(f"{ref}: not read (pass from_secret=True / --from-secret to read it)")
+    tried.append(f"{ref}: not read ({words.from_secret} reads it)")
     raise PasswordMissingError(tried)
 
 

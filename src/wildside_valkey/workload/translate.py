@@ -28,6 +28,7 @@ from wildside_valkey.errors import (
     ServerUnreachableError,
     TlsHandshakeError,
 )
+from wildside_valkey.workload.wording import LIBRARY, Wording
 
 # What valkey-py raises while talking to a server: its own errors, the cluster
 # client's (which do not derive from ValkeyError), and socket/ssl errors.
@@ -53,6 +54,7 @@ class Attempt:
     tls_server_name: str | None
     password_source: str | None
     cluster: bool
+    wording: Wording = LIBRARY  # how a hint names the caller's options
 
 
 def translate(exc: BaseException, attempt: Attempt) -> ConnectError:
@@ -93,7 +95,7 @@ def _certificate_error(err: ssl.SSLCertVerificationError, attempt: Attempt) -> C
         )
     return CertificateUntrustedError(
         f"the certificate served at {attempt.address} is not trusted ({detail}): give the "
-        "cluster's CA (ca_file / --ca-file, or ca_from_secret to read the contract's CA Secret)"
+        f"cluster's CA ({attempt.wording.ca})"
     )
 
 
@@ -102,7 +104,7 @@ def _authentication_error(err: BaseException, attempt: Attempt) -> ConnectError:
         if attempt.password_source is None:
             return AuthenticationFailedError(
                 f"{attempt.address} requires a password (NOAUTH) but none was sent: the "
-                "contract says anonymous auth; pass the password explicitly"
+                f"contract says anonymous auth; {attempt.wording.give_password}"
             )
         return AuthenticationFailedError(f"{attempt.address} requires a password (NOAUTH)")
     if _mentions(err, _NO_PASSWORD_SET_MARKERS):
@@ -119,7 +121,8 @@ def _authentication_error(err: BaseException, attempt: Attempt) -> ConnectError:
 def _cluster_mode_error(attempt: Attempt) -> ConnectError:
     if attempt.cluster:
         return ClusterModeError(
-            f"{attempt.address} does not run in cluster mode: connect with cluster=False"
+            f"{attempt.address} does not run in cluster mode: connect with "
+            f"{attempt.wording.standalone}"
         )
     return ClusterModeError(f"{attempt.address} refused a command because of its cluster mode")
 
@@ -131,7 +134,7 @@ def _timeout_message(err: BaseException, attempt: Attempt) -> str:
         # outside the cluster drops the connection attempt rather than refusing it).
         return (
             f"the cluster reached through {attempt.address} announces a node that did not "
-            f"answer in time: {err} ({_REMAP_HINT})"
+            f"answer in time: {err} ({_remap_hint(attempt)})"
         )
     if attempt.tls_server_name is not None and "connecting" in str(err).lower():
         # A plain-text server reads a TLS hello as the start of a command and
@@ -141,7 +144,10 @@ def _timeout_message(err: BaseException, attempt: Attempt) -> str:
 
 
 _TRAILING_ADDRESS = re.compile(r"((?:\[[^\]]+\]|[^\s\[\]]+):[0-9]+)\.?$")
-_REMAP_HINT = "map announced addresses with address_map, or --address-map with check"
+
+
+def _remap_hint(attempt: Attempt) -> str:
+    return f"map announced addresses with {attempt.wording.address_map}"
 
 
 def _names_another_node(err: BaseException, attempt: Attempt) -> bool:
@@ -157,7 +163,7 @@ def _unreachable_message(err: BaseException, attempt: Attempt) -> str:
         # this machine cannot reach (a pod IP seen through a port-forward).
         message = (
             f"the cluster reached through {attempt.address} announces a node this client "
-            f"cannot reach: {err} ({_REMAP_HINT})"
+            f"cannot reach: {err} ({_remap_hint(attempt)})"
         )
     if attempt.tls_server_name is None and _mentions(err, _DROPPED_MARKERS):
         # A TLS-only server drops a plain-text client without a word.
@@ -177,7 +183,7 @@ def _resolve_error(err: BaseException, attempt: Attempt) -> ConnectError:
     return ServerUnreachableError(
         f"cannot resolve the host of {attempt.address} ({getattr(err, 'strerror', err)}): "
         "Service names resolve only inside the cluster; from outside, port-forward and pass "
-        "host/port"
+        f"{attempt.wording.host_port}"
     )
 
 

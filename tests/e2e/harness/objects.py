@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .build import E2E, go_command
 from .kube import JSON, Kube, wait_for
+from .processes import HarnessError
 
 REPO = Path(__file__).resolve().parents[3]
 # The structural schemas of the real CRDs the product uses, each naming its upstream
@@ -20,11 +24,44 @@ PROVISIONER = "e2e.wildside-valkey.dev/volumes"
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 
 
+# CRDs of controllers the operator creates objects for (a ServiceMonitor with
+# service_monitor_enabled, Certificates with TLS: valkey-operator v0.0.61
+# internal/controller/valkey_controller.go lines 159-165, 198-201, 1429-1540), read whole
+# from the modules pinned in e2e/crds/go.mod: module path -> the CRD file in it.
+OPERATOR_CRDS = {
+    "github.com/cert-manager/cert-manager": "deploy/crds/cert-manager.io_certificates.yaml",
+    "github.com/prometheus-operator/prometheus-operator": (
+        "example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml"
+    ),
+}
+
+
 def crd_documents() -> list[JSON]:
     documents: list[JSON] = []
-    for path in sorted(CRD_DIR.glob("*.yaml")):
+    paths = [*sorted(CRD_DIR.glob("*.yaml")), *operator_crd_files()]
+    for path in paths:
         documents.extend(d for d in yaml.safe_load_all(path.read_text()) if d)
     return documents
+
+
+def operator_crd_files() -> list[Path]:
+    """The CRD files, from Go's module cache; `go mod download` checks them against go.sum."""
+    files = []
+    for module, file in OPERATOR_CRDS.items():
+        result = subprocess.run(
+            [go_command(), "mod", "download", "-json", module],
+            cwd=E2E / "crds",
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        info = json.loads(result.stdout or "{}")
+        if result.returncode != 0 or "Dir" not in info:
+            raise HarnessError(
+                f"go mod download {module} failed: {info.get('Error') or result.stderr}"
+            )
+        files.append(Path(info["Dir"]) / file)
+    return files
 
 
 def install_crds(kube: Kube) -> list[str]:

@@ -49,6 +49,16 @@ TYPES = {
         "external-secrets.io/v1",
         "ExternalSecret",
     ),
+    "servicemonitors": (
+        "/apis/monitoring.coreos.com/v1/namespaces/{ns}/servicemonitors",
+        "monitoring.coreos.com/v1",
+        "ServiceMonitor",
+    ),
+    "certificates": (
+        "/apis/cert-manager.io/v1/namespaces/{ns}/certificates",
+        "cert-manager.io/v1",
+        "Certificate",
+    ),
 }
 INTERVAL = 0.25
 

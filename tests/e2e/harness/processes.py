@@ -85,22 +85,22 @@ def start(
 
 
 def stop(processes: Sequence[Started], *, grace: float = 10.0) -> list[str]:
-    """SIGTERM each (in reverse start order), then SIGKILL what is left after `grace` seconds.
-
-    Returns the names that had to be killed.
-    """
-    live = [p for p in reversed(processes) if p.alive()]
-    for process in live:
+    """Stop each in reverse start order, clients before the servers they talk to: SIGTERM,
+    then SIGKILL if it is still there after `grace` seconds. Returns the names killed."""
+    killed = []
+    for process in reversed(processes):
+        if not process.alive():
+            continue
         _signal(process, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline and any(p.alive() for p in live):
-        _reap()
-        time.sleep(0.05)
-    killed = [p for p in live if p.alive()]
-    for process in killed:
-        _signal(process, signal.SIGKILL)
+        deadline = time.monotonic() + grace
+        while process.alive() and time.monotonic() < deadline:
+            _reap()
+            time.sleep(0.05)
+        if process.alive():
+            _signal(process, signal.SIGKILL)
+            killed.append(process.name)
     _reap()
-    return [p.name for p in killed]
+    return killed
 
 
 def _signal(process: Started, sig: signal.Signals) -> None:

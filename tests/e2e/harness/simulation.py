@@ -6,6 +6,9 @@ hyperspike/valkey-operator v0.0.61, internal/controller/valkey_controller.go
 (shared/docs/operator-facts.md), and is pinned against the real cluster by
 tests/e2e/test_operator_sim.py:
 
+* with `serviceMonitor` the operator creates a ServiceMonitor, with `tls` a
+  cert-manager Certificate, both `<name>`, before anything else, and never
+  updates them;
 * the operator creates Secret `<name>` (key `password`) when the Valkey has no
   `servicePassword` and `anonymousAuth` is false, its own PodDisruptionBudget
   `<name>`, and the StatefulSet `<name>` with nodes × (replicas + 1) pods;
@@ -118,6 +121,12 @@ class ValkeyOperatorSim:
             # upsertSecret returns the error before the StatefulSet (line ~205); no status.
             return False
         meta = {"namespace": ns, "labels": labels, "ownerReferences": owner}
+        # Lines 159-165 and 198-201: the ServiceMonitor and the Certificate come before the
+        # Secret and the StatefulSet; without their CRDs the pass stops there.
+        if spec.get("serviceMonitor"):
+            self._create_once(api, "servicemonitors", service_monitor(name, spec, meta))
+        if spec.get("tls"):
+            self._create_once(api, "certificates", certificate(name, ns, spec, meta))
         wants_password = not spec.get("anonymousAuth") and not ref
         if wants_password and api.get("secrets", ns, name) is None:
             secret = {
@@ -139,6 +148,13 @@ class ValkeyOperatorSim:
             self.created.append(f"poddisruptionbudgets/{ns}/{name}")
         self._upsert_statefulset(api, ns, name, spec, labels=labels, owner=owner)
         return True
+
+    def _create_once(self, api: Api, resource: str, obj: JSON) -> None:
+        """Created when absent, never updated (v0.0.61: the update branch is `&& false`)."""
+        meta = obj["metadata"]
+        if api.get(resource, meta["namespace"], meta["name"]) is None:
+            api.seed(obj, manager=OPERATOR_MANAGER)
+            self.created.append(f"{resource}/{meta['namespace']}/{meta['name']}")
 
     def _upsert_statefulset(
         self,
@@ -197,6 +213,54 @@ class ValkeyOperatorSim:
         if (valkey.get("status") or {}).get("ready"):
             return
         api.set_status("valkeys", ns, name, {"ready": True}, manager=OPERATOR_MANAGER)
+
+
+def service_monitor(name: str, spec: Mapping[str, Any], meta: Mapping[str, Any]) -> JSON:
+    """upsertServiceMonitor (lines 1429-1481): the pods' labels with component `metrics` as
+    the selector, those plus `prometheusLabels` on the object, one endpoint `valkey-metrics`."""
+    selector = {**meta["labels"], "app.kubernetes.io/component": "metrics"}
+    return {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "ServiceMonitor",
+        "metadata": {
+            **meta,
+            "name": name,
+            "labels": {**selector, **(spec.get("prometheusLabels") or {})},
+        },
+        "spec": {
+            "selector": {"matchLabels": selector},
+            "endpoints": [{"port": "valkey-metrics"}],
+        },
+    }
+
+
+def certificate(name: str, ns: str, spec: Mapping[str, Any], meta: Mapping[str, Any]) -> JSON:
+    """upsertCertificate (lines 1483-1540): issued by `certIssuer`/`certIssuerType` into
+    Secret `<name>-tls`, for the Services' names in and out of the cluster domain."""
+    domain = spec.get("clusterDomain") or "cluster.local"
+    headless = f"{name}-headless"
+    return {
+        "apiVersion": "cert-manager.io/v1",
+        "kind": "Certificate",
+        "metadata": {**meta, "name": name},
+        "spec": {
+            "commonName": f"{name}.{ns}.svc",
+            "secretName": f"{name}-tls",
+            "issuerRef": {"name": spec.get("certIssuer"), "kind": spec.get("certIssuerType")},
+            "dnsNames": [
+                "localhost",
+                name,
+                f"{name}.{ns}.svc",
+                f"{name}.{ns}.svc.{domain}",
+                headless,
+                f"{headless}.{ns}.svc",
+                f"{headless}.{ns}.svc.{domain}",
+                f"*.{headless}.{ns}.svc",
+                f"*.{headless}.{ns}.svc.{domain}",
+            ],
+            "ipAddresses": ["127.0.0.1"],
+        },
+    }
 
 
 @dataclass

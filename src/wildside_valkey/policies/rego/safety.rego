@@ -39,14 +39,15 @@ deny contains {
 # Protects against credentials readable by anyone with access to the repository: a Secret
 # with literal data or stringData in a GitOps tree is plain text in Git history forever.
 # SOPS-encrypted Secrets (a top-level "sops" key) are not plain text and pass. The opt-in
-# annotation turns the denial into a warning for users who accept the risk.
+# annotation turns the denial into a warning for users who accept the risk; render sets it
+# when the variable allow_plaintext_secrets is true, which is what its users change.
 deny contains finding if {
 	some m in plaintext_secrets
 	not allowed_plaintext(m.object)
 	finding := lib.finding(m, "safety.plaintext-secret", concat("", [
 		"holds literal data (keys: ", secret_keys(m.object),
-		") in a GitOps tree, where anyone who can read the repository can read it; use an ExternalSecret (eso_enabled) or SOPS, or annotate the Secret ",
-		allow_plaintext_annotation, ": \"true\" to accept the risk",
+		") in a GitOps tree, where anyone who can read the repository can read it; use an ExternalSecret (eso_enabled = true) or SOPS, or accept the risk: set allow_plaintext_secrets = true (render then annotates the Secret ",
+		allow_plaintext_annotation, ": \"true\"; annotate a Secret of your own so)",
 	]))
 }
 
