@@ -19,10 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tests.e2e.harness import cluster
-from tests.e2e.harness.kube import JSON, ApiError, Kube, wait_for
+from tests.e2e.harness.kube import JSON, ApiError, Kube, wait_for, write_kubeconfig_for
 
 VAP = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies"
 VAP_BINDINGS = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings"
@@ -175,25 +173,9 @@ def limited_kubeconfig(
 
 
 def write_token_kubeconfig(path: Path, state: cluster.State, token: str, *, context: str) -> Path:
-    config = {
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [
-            {
-                "name": context,
-                "cluster": {
-                    "server": state.server,
-                    "certificate-authority": str(state.pki.ca_cert),
-                },
-            }
-        ],
-        "users": [{"name": context, "user": {"token": token}}],
-        "contexts": [{"name": context, "context": {"cluster": context, "user": context}}],
-        "current-context": context,
-    }
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    path.chmod(0o600)
-    return path
+    return write_kubeconfig_for(
+        path, state.server, state.pki.ca_cert, {"token": token}, context=context
+    )
 
 
 ALL_VERBS = ("get", "list", "watch", "create", "update", "patch", "delete", "deletecollection")

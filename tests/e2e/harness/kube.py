@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ssl
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,28 +35,24 @@ class Identity:
 
 
 def write_kubeconfig(path: Path, identity: Identity, *, context: str = "wildside-e2e") -> Path:
-    """A kubeconfig in kubectl's shape, with file references (client-go resolves them)."""
+    """A kubeconfig for a client-certificate identity, with file references (client-go
+    resolves them)."""
+    user = {"client-certificate": str(identity.cert), "client-key": str(identity.key)}
+    return write_kubeconfig_for(path, identity.server, identity.ca, user, context=context)
+
+
+def write_kubeconfig_for(
+    path: Path, server: str, ca: Path, user: Mapping[str, str], *, context: str
+) -> Path:
+    """A kubeconfig in kubectl's shape: one cluster, one user (`user`'s credentials), one
+    context, current; readable by its owner only."""
     config = {
         "apiVersion": "v1",
         "kind": "Config",
         "clusters": [
-            {
-                "name": context,
-                "cluster": {
-                    "server": identity.server,
-                    "certificate-authority": str(identity.ca),
-                },
-            }
+            {"name": context, "cluster": {"server": server, "certificate-authority": str(ca)}}
         ],
-        "users": [
-            {
-                "name": context,
-                "user": {
-                    "client-certificate": str(identity.cert),
-                    "client-key": str(identity.key),
-                },
-            }
-        ],
+        "users": [{"name": context, "user": dict(user)}],
         "contexts": [{"name": context, "context": {"cluster": context, "user": context}}],
         "current-context": context,
     }
