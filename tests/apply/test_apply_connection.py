@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import ssl
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.e2e.harness.kube import write_kubeconfig_for
+from tests.e2e.harness.pki import make_pki
 from tests.fakes.kubeconfig import KubeconfigFile, write_kubeconfig
 from tests.fakes.servers import closed_port_url
 from wildside_valkey.apply import (
@@ -15,6 +22,7 @@ from wildside_valkey.apply import (
     connect_cluster,
     load_connection,
 )
+from wildside_valkey.apply.client import KubeClient
 from wildside_valkey.apply.kinds import NAMESPACE, ObjectRef
 from wildside_valkey.apply.release import HelmTarget
 
@@ -121,3 +129,42 @@ def test_an_unreachable_server_is_named(tmp_path: Path) -> None:
         f"cannot reach the Kubernetes API server at {url} (after 2 attempts): "
     )
     assert failed.value.exit_code == 1
+
+
+def test_clients_built_from_many_threads_load_their_certificates_one_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`apply --each` builds a client per preview thread. Loading certificates into SSL
+    contexts from several threads at once crashed the interpreter (exit -11, CPython
+    gh-134698): the loads must never overlap."""
+    pki = make_pki(tmp_path / "pki")
+    user = {"client-certificate": str(pki.cert("admin")), "client-key": str(pki.key("admin"))}
+    kubeconfig = write_kubeconfig_for(
+        tmp_path / "kubeconfig", "https://127.0.0.1:6443", pki.ca_cert, user, context="e2e"
+    )
+    loading, most = 0, 0
+    count = threading.Lock()
+    real = ssl.SSLContext.load_cert_chain
+
+    def watched(context: ssl.SSLContext, *args: Any, **kwargs: Any) -> None:
+        nonlocal loading, most
+        with count:
+            loading += 1
+            most = max(most, loading)
+        time.sleep(0.02)  # long enough for another thread to arrive
+        try:
+            real(context, *args, **kwargs)
+        finally:
+            with count:
+                loading -= 1
+
+    monkeypatch.setattr(ssl.SSLContext, "load_cert_chain", watched)
+    connection = load_connection(kubeconfig, environ={})
+
+    def build(_: int) -> None:
+        KubeClient.connect(connection).close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(build, range(16)))
+
+    assert most == 1

@@ -188,6 +188,7 @@ def _environment(state: cluster.State, helm: HelmRecorder, home: Path) -> dict[s
         "KUBECONFIG": str(state.kubeconfig),
         "SSL_CERT_FILE": str(state.pki.trust_bundle),  # helm trusts the chart server
         "HOME": str(home),  # helm's caches and config: nothing of the user's
+        "PYTHONFAULTHANDLER": "1",  # a crash names its line instead of an empty exit -11
     }
 
 

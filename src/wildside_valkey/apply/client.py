@@ -12,6 +12,7 @@ lightkube ``Client``) to run the same code against anything.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, TypeVar
@@ -35,6 +36,12 @@ T = TypeVar("T")
 _ANSWERED = (ApiError, httpx.HTTPStatusError)
 ALL_NAMESPACES = ALL_NS
 DEFAULT_REQUEST_TIMEOUT = 30.0
+# Building a client loads its CA and client certificate into a new SSLContext, in OpenSSL
+# with the GIL released. Done from several threads at once (``apply --each``) this crashes
+# the interpreter (SIGSEGV) on the CPython versions this project supports: CPython
+# gh-134698 (load_cert_chain from threads, fixed in 3.13 and later only) and
+# python-build-standalone #207 (OpenSSL setup from threads). One client is built at a time.
+_SSL_SETUP = threading.Lock()
 
 
 @cache
@@ -75,12 +82,13 @@ class KubeClient:
         transport: httpx.BaseTransport | None = None,
     ) -> KubeClient:
         try:
-            client = Client(
-                config=connection.config,
-                field_manager=FIELD_MANAGER,
-                timeout=httpx.Timeout(request_timeout),
-                transport=transport,
-            )
+            with _SSL_SETUP:
+                client = Client(
+                    config=connection.config,
+                    field_manager=FIELD_MANAGER,
+                    timeout=httpx.Timeout(request_timeout),
+                    transport=transport,
+                )
         except (ConfigError, OSError, ValueError) as error:
             raise KubeconfigError(
                 f"cannot use the credentials of {connection.describe()}: {error}"
