@@ -19,6 +19,7 @@ fluxcd/flux2-multi-tenancy's flags (`lockdown`), and `lockdown(False)` undoes it
 from __future__ import annotations
 
 import os
+import ssl
 import subprocess
 from collections.abc import Sequence
 from functools import partial
@@ -90,7 +91,10 @@ def start_sources(state: State, root: Path, logs: Path) -> None:
     wait_started(
         registry,
         "the OCI registry",
-        lambda: _answers(f"https://{state.registry}/v2/", verify=str(state.pki.ca_cert)),
+        lambda: _answers(
+            f"https://{state.registry}/v2/",
+            verify=ssl.create_default_context(cafile=str(state.pki.ca_cert)),
+        ),
     )
     for package in sorted((root / "charts").glob(f"{chart.NAME}-*.tgz")):
         _helm_push(state, root, package)
@@ -231,7 +235,7 @@ def git(*args: str, cwd: Path | None = None) -> str:
     return result.stdout
 
 
-def _answers(url: str, *, verify: str | bool = False) -> bool:
+def _answers(url: str, *, verify: ssl.SSLContext | bool = False) -> bool:
     try:
         return httpx.get(url, verify=verify, timeout=2).status_code == 200
     except httpx.HTTPError:

@@ -123,10 +123,15 @@ def publish(
         manager=MANAGER,
     )
     request_reconcile(kube, f"{KUSTOMIZATIONS.format(ns=flux.NAMESPACE)}/{root}")
+    return published_tree(tree, revision, root=root)
+
+
+def published_tree(tree: Path, revision: str = "", *, root: str = ROOT) -> Published:
+    """What publishing `tree` under `root` makes Flux run (to wait for it, or remove it)."""
     return Published(
         revision,
         root,
-        path,
+        tree_path(tree),
         ((flux.NAMESPACE, root), *kustomizations_in(tree)),
         namespaces_in(tree),
     )
