@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: help venv helm render test check lint typecheck layers valkey-test valkey-policy dist-check bench golden docs readme servers clean cluster cluster-down e2e e2e-build
+.PHONY: help venv helm render test check lint typecheck layers valkey-test valkey-policy dist-check bench golden docs readme servers clean cluster cluster-down e2e e2e-build gitops
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -51,13 +51,18 @@ servers: ## install Debian's redis-server for the TLS tests when it is missing (
 valkey-test: venv helm servers ## the test suite (everything but the end-to-end suite; no Go needed)
 	$(BIN)/pytest -q -m "not e2e"
 
-# The end-to-end cluster: real etcd, kube-apiserver, kube-controller-manager and kube-scheduler
-# built from the Go modules pinned under e2e/ (into e2e/bin, reused), kwok for the kubelet.
+# The end-to-end cluster: real etcd, kube-apiserver, kube-controller-manager and kube-scheduler,
+# Flux's source-, kustomize- and helm-controller and an OCI registry, built from the Go modules
+# pinned under e2e/ (into e2e/bin, reused), kwok for the kubelet.
 e2e-build: venv ## build the end-to-end cluster's Go programs into e2e/bin (needs Go; seconds when current)
 	$(BIN)/python -m tests.e2e.harness build
 
 cluster: venv helm ## start the end-to-end cluster on loopback (state in .e2e/; prints how to use it)
 	$(BIN)/python -m tests.e2e.harness up
+
+gitops: venv ## publish a rendered tree (TREE=DIR) to the cluster's Git server; wait until Flux has it Ready
+	@test -n "$(TREE)" || { echo "usage: make gitops TREE=DIR (a folder wildside-valkey render wrote)"; exit 2; }
+	$(BIN)/python -m tests.e2e.harness gitops "$(TREE)"
 
 cluster-down: venv ## stop exactly what `make cluster` started and remove .e2e/
 	$(BIN)/python -m tests.e2e.harness down

@@ -70,6 +70,21 @@ def test_kubeconfig_problems_are_bad_input(run_cli: RunCli, tmp_path: Path) -> N
     assert "available contexts: fake, unreachable" in assert_clean_failure(unknown, 2)
 
 
+@pytest.mark.parametrize("command", [["apply"], ["destroy", "--auto-approve"]])
+def test_a_bad_kubeconfig_fails_a_batch_once_before_any_preview(
+    run_cli: RunCli, tmp_path: Path, command: list[str]
+) -> None:
+    """The kubeconfig is read once for all previews, so its problem is said once, as bad
+    input, and not as one failure per preview (nor read by many threads at once)."""
+    each = tmp_path / "previews.yaml"
+    each.write_text("".join(f"- {{cluster_name: c{i}, namespace: p{i}}}\n" for i in range(3)))
+    absent = tmp_path / "absent"
+    result = run_cli([*command, *APPLY, "--kubeconfig", str(absent), "--each", str(each)])
+    stderr = assert_clean_failure(result, 2)
+    assert stderr.count(f"kubeconfig {absent} not found") == 1, stderr
+    assert "previews succeeded" not in stderr
+
+
 def test_an_unreachable_server_is_an_operation_failure(run_cli: RunCli, tmp_path: Path) -> None:
     url = closed_port_url()
     kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", url)

@@ -140,12 +140,17 @@ def run_destroy_expired(
 
 
 def _client_factory(cluster: dict[str, Any]) -> Any:
-    from ..apply import RetryPolicy, connect_cluster  # noqa: PLC0415
+    """Clients for the preview threads, all from one connection resolved here, before any
+    thread starts: the kubeconfig is read once (a bad one fails the run at once, not every
+    preview), and no two threads parse one at the same moment (lightkube converts it with
+    msgspec, whose first conversion to a type crashed, SIGSEGV, when two threads raced)."""
+    from ..apply import KubeClient, RetryPolicy, load_connection  # noqa: PLC0415
+
+    connection = load_connection(cluster["kubeconfig"], cluster["context"])
 
     def open_client() -> AbstractContextManager[KubeClient]:
-        return connect_cluster(
-            cluster["kubeconfig"],
-            cluster["context"],
+        return KubeClient.connect(
+            connection,
             request_timeout=cluster["request_timeout"],
             retry=RetryPolicy(attempts=cluster["retries"] + 1),
         )

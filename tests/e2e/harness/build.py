@@ -2,7 +2,8 @@
 
 Each folder under e2e/ with a go.mod is a module of the project's own whose
 `tool` lines name the programs to build (k8s.io/kubernetes for the control
-plane, sigs.k8s.io/kwok for the kubelet's stand-in): exact versions, fixed by
+plane, sigs.k8s.io/kwok for the kubelet's stand-in, Flux's three controllers
+and CNCF distribution's registry for the GitOps tests): exact versions, fixed by
 go.sum, and no source of those projects in the repository. The binaries go to
 `e2e/bin/` (ignored). A stamp beside them records what they were built from
 (go.mod, go.sum and the Go version), so a rebuild with nothing changed is only
@@ -12,6 +13,7 @@ that comparison, and Go's own build cache makes a changed one incremental.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -27,6 +29,11 @@ BIN = E2E / "bin"
 MODULES = {
     "cluster": ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"),
     "kwok": ("kwok",),
+    "registry": ("registry",),
+    # One module per controller: each pins its own helm and go-digest.
+    "flux-source": ("source-controller",),
+    "flux-kustomize": ("kustomize-controller",),
+    "flux-helm": ("helm-controller",),
 }
 # Go names a binary after its package path's last element; etcd's main package is the
 # root of go.etcd.io/etcd/server/v3.
@@ -58,6 +65,22 @@ def _fingerprint(module: Path, go: str) -> str:
     for name in ("go.mod", "go.sum"):
         digest.update((module / name).read_bytes())
     return digest.hexdigest()
+
+
+def module_dir(folder: str, module: str) -> Path:
+    """Where Go's module cache holds `module` at the version e2e/`folder`/go.mod pins;
+    `go mod download` checks it against go.sum first."""
+    result = subprocess.run(
+        [go_command(), "mod", "download", "-json", module],
+        cwd=E2E / folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    info = json.loads(result.stdout or "{}")
+    if result.returncode != 0 or "Dir" not in info:
+        raise HarnessError(f"go mod download {module} failed: {info.get('Error') or result.stderr}")
+    return Path(info["Dir"])
 
 
 def binary(name: str) -> Path:

@@ -12,21 +12,24 @@ processes recorded in `.e2e/state.json` and removes `.e2e/`.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import ssl
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 import httpx2 as httpx
 
-from . import build, chart
-from .kube import Identity, Kube, wait_for, write_kubeconfig
+from . import build, chart, flux
+from .kube import Identity, Kube, wait_started, write_kubeconfig
 from .objects import install_crds, install_node, install_storage_class
 from .pki import Pki, make_pki
-from .processes import HarnessError, Started, free_port, start, stop, tail
+from .processes import HarnessError, Started, free_port, start, stop
 
 REPO = Path(__file__).resolve().parents[3]
 STATE_DIR = REPO / ".e2e"
@@ -37,7 +40,6 @@ NODE = "kwok-node-0"
 # Pod IPs kwok hands out: loopback, so nothing ever dials a private or public range.
 POD_CIDR = "127.0.100.0/24"
 SERVICE_CIDR = "10.96.0.0/16"  # only allocated from, never dialled
-START_TIMEOUT = 90.0
 
 
 @dataclass
@@ -49,6 +51,13 @@ class State:
     chart_repository: str
     chart_version: str
     processes: list[Started] = field(default_factory=list)
+    git_url: str = ""  # the Git repository Flux reads rendered trees from
+    registry: str = ""  # host:port of the OCI registry holding the operator chart
+    flux_locked: bool = False  # kustomize- and helm-controller under the lockdown flags
+
+    @property
+    def gitops_tfvars(self) -> Path:
+        return Path(self.root) / "gitops.tfvars"
 
     @property
     def pki(self) -> Pki:
@@ -98,30 +107,6 @@ def _say(message: str) -> None:
 def _get_ok(url: str, *, verify: ssl.SSLContext | bool = False) -> bool:
     response = httpx.get(url, verify=verify, timeout=2)
     return bool(response.status_code == 200)
-
-
-def _wait_started(process: Started, what: str, check: object) -> None:
-    def ready() -> bool:
-        if not process.alive():
-            raise _ExitedError(process)
-        return bool(check())  # type: ignore[operator]
-
-    try:
-        wait_for(what, ready, timeout=START_TIMEOUT)
-    except _ExitedError as exited:
-        raise HarnessError(
-            f"{process.name} exited while starting; the end of {process.log}:\n"
-            + tail(Path(process.log))
-        ) from exited
-    except HarnessError as error:
-        raise HarnessError(
-            f"{error}; the end of {process.log}:\n{tail(Path(process.log))}"
-        ) from None
-
-
-class _ExitedError(Exception):
-    def __init__(self, process: Started) -> None:
-        self.process = process
 
 
 def up() -> State:
@@ -179,7 +164,7 @@ def _start_all(state: State, pki: Pki, logs: Path, api_port: int) -> None:
         logs=logs,
     )
     state.processes.append(etcd)
-    _wait_started(etcd, "etcd", lambda: _get_ok(f"http://127.0.0.1:{etcd_port}/health"))
+    wait_started(etcd, "etcd", lambda: _get_ok(f"http://127.0.0.1:{etcd_port}/health"))
 
     audit_policy = root / "audit-policy.yaml"
     # Metadata for every request, from ResponseComplete only: one line per request,
@@ -217,7 +202,7 @@ def _start_all(state: State, pki: Pki, logs: Path, api_port: int) -> None:
     admin = state.identity()
     write_kubeconfig(state.kubeconfig, admin)
     with Kube(admin) as kube:
-        _wait_started(
+        wait_started(
             apiserver,
             "kube-apiserver /readyz",
             lambda: kube.raw("GET", "/readyz").status_code == 200,
@@ -241,7 +226,18 @@ def _start_all(state: State, pki: Pki, logs: Path, api_port: int) -> None:
                     "--node-monitor-grace-period=2m",
                 ],
             ),
-            ("scheduler", "kube-scheduler", []),
+            (
+                "scheduler",
+                "kube-scheduler",
+                [
+                    # A StatefulSet's pod can be tried before the volume binder has bound its
+                    # claim; when preemption then errs ("not found", schedule_one.go), the pod
+                    # waits for the periodic flush of unschedulable pods, 5 min by default
+                    # (cmd/kube-scheduler/app/options/deprecated.go): an apply of 20 previews
+                    # then sat 5 min on one pod. The flag only shortens that wait.
+                    "--pod-max-in-unschedulable-pods-duration=15s",
+                ],
+            ),
         ):
             config = write_kubeconfig(
                 root / "kubeconfigs" / f"{who}.kubeconfig", state.identity(who)
@@ -262,13 +258,13 @@ def _start_all(state: State, pki: Pki, logs: Path, api_port: int) -> None:
                 logs=logs,
             )
             state.processes.append(process)
-            _wait_started(
+            wait_started(
                 process,
                 f"{binary} /healthz",
-                lambda p=port: _get_ok(f"https://127.0.0.1:{p}/healthz"),
+                partial(_get_ok, f"https://127.0.0.1:{port}/healthz"),
             )
         # The controller-manager works once its service-account controller has run.
-        _wait_started(
+        wait_started(
             state.processes[2],
             "the default ServiceAccount",
             lambda: kube.get("/api/v1/namespaces/default/serviceaccounts/default") is not None,
@@ -299,7 +295,7 @@ def _start_all(state: State, pki: Pki, logs: Path, api_port: int) -> None:
             env={"HOME": str(root / "kwok-home")},
         )
         state.processes.append(kwok)
-        _wait_started(kwok, f"kwok to report Node {NODE} Ready", lambda: _node_ready(kube))
+        wait_started(kwok, f"kwok to report Node {NODE} Ready", lambda: _node_ready(kube))
 
         charts = chart.publish(root / "charts")
         port = free_port()
@@ -311,7 +307,7 @@ def _start_all(state: State, pki: Pki, logs: Path, api_port: int) -> None:
         )
         state.processes.append(server)
         state.chart_repository = f"https://127.0.0.1:{port}"
-        _wait_started(
+        wait_started(
             server,
             "the chart server",
             lambda: _get_ok(f"{state.chart_repository}/index.yaml", verify=_trust(pki)),
@@ -334,8 +330,21 @@ def _start_all(state: State, pki: Pki, logs: Path, api_port: int) -> None:
         )
         state.processes.append(operator)
         heartbeat = root / "operator-sim.heartbeat"
-        _wait_started(operator, "the operator stand-in", heartbeat.exists)
+        wait_started(operator, "the operator stand-in", heartbeat.exists)
+
+        flux.start_sources(state, root, logs)
+        flux.install_objects(kube, state)
+        flux.start_controllers(state, root, logs)
     _say(f"cluster ready in {time.monotonic() - began:.1f}s")
+
+
+def pause_operator(state: State, paused: bool) -> None:
+    """Stop (SIGSTOP) or resume the operator stand-in: an operator that reports nothing for a
+    while, as the real one does while it rolls out or restarts."""
+    [operator] = [p for p in state.processes if p.name == "operator-sim"]
+    if not operator.alive():
+        raise HarnessError("the operator stand-in is not running")
+    os.kill(operator.pid, signal.SIGSTOP if paused else signal.SIGCONT)
 
 
 def _trust(pki: Pki) -> ssl.SSLContext:
@@ -358,6 +367,15 @@ def write_tfvars(state: State) -> None:
         f'storage_class    = "{STORAGE_CLASS}"\n'
         "# An https chart repository (the chart server above) is a HelmRepository to Flux.\n"
         'flux_source_kind = "HelmRepository"\n'
+    )
+    state.gitops_tfvars.write_text(
+        "# Written by `make cluster`: render variables for the tree Flux on this cluster reads.\n"
+        'mode             = "render"\n'
+        f'chart_repository = "oci://{state.registry}/{flux.CHART_PROJECT}"\n'
+        f'chart_version    = "{state.chart_version}"\n'
+        f'storage_class    = "{STORAGE_CLASS}"\n'
+        "# Apart from the release apply mode installs with the helm CLI in valkey-system.\n"
+        f'operator_namespace = "{flux.OPERATOR_NAMESPACE}"\n'
     )
     (Path(state.root) / "env").write_text(
         f"export KUBECONFIG={state.kubeconfig}\nexport SSL_CERT_FILE={state.pki.trust_bundle}\n"

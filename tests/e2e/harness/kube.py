@@ -17,7 +17,9 @@ from typing import Any
 import httpx2 as httpx
 import yaml
 
-from .processes import HarnessError
+from .processes import HarnessError, Started, tail
+
+START_TIMEOUT = 90.0  # a program just started, to answer
 
 JSON = dict[str, Any]
 APPLY = "application/apply-patch+yaml"
@@ -160,3 +162,29 @@ def wait_for(
         f"timed out after {timeout:.0f}s waiting for {what}"
         + (f" (last error: {last})" if last else "")
     )
+
+
+def wait_started(process: Started, what: str, check: Callable[[], object]) -> None:
+    """`wait_for` a process just started; when it exits instead, say so with its log's end."""
+
+    def ready() -> bool:
+        if not process.alive():
+            raise _ExitedError(process)
+        return bool(check())
+
+    try:
+        wait_for(what, ready, timeout=START_TIMEOUT)
+    except _ExitedError as exited:
+        raise HarnessError(
+            f"{process.name} exited while starting; the end of {process.log}:\n"
+            + tail(Path(process.log))
+        ) from exited
+    except HarnessError as error:
+        raise HarnessError(
+            f"{error}; the end of {process.log}:\n{tail(Path(process.log))}"
+        ) from None
+
+
+class _ExitedError(Exception):
+    def __init__(self, process: Started) -> None:
+        self.process = process

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .build import E2E, go_command
+from .build import module_dir
 from .kube import JSON, Kube, wait_for
-from .processes import HarnessError
 
 REPO = Path(__file__).resolve().parents[3]
 # The structural schemas of the real CRDs the product uses, each naming its upstream
@@ -36,32 +33,37 @@ OPERATOR_CRDS = {
 }
 
 
+# Flux's CRDs, whole, from the controllers' own modules (e2e/flux-*/go.mod): e2e folder ->
+# the controller module whose config/crd/bases the cluster installs.
+FLUX_MODULES = {
+    "flux-source": "github.com/fluxcd/source-controller",
+    "flux-kustomize": "github.com/fluxcd/kustomize-controller",
+    "flux-helm": "github.com/fluxcd/helm-controller",
+}
+
+
+def flux_crd_files() -> list[Path]:
+    return [
+        path
+        for folder, module in FLUX_MODULES.items()
+        for path in sorted((module_dir(folder, module) / "config" / "crd" / "bases").glob("*.yaml"))
+    ]
+
+
 def crd_documents() -> list[JSON]:
     documents: list[JSON] = []
-    paths = [*sorted(CRD_DIR.glob("*.yaml")), *operator_crd_files()]
+    # The schemas in CRD_DIR of Flux's kinds are these files with descriptions dropped: the
+    # running controllers get their own CRDs whole.
+    own = [path for path in sorted(CRD_DIR.glob("*.yaml")) if "fluxcd.io" not in path.name]
+    paths = [*own, *operator_crd_files(), *flux_crd_files()]
     for path in paths:
         documents.extend(d for d in yaml.safe_load_all(path.read_text()) if d)
     return documents
 
 
 def operator_crd_files() -> list[Path]:
-    """The CRD files, from Go's module cache; `go mod download` checks them against go.sum."""
-    files = []
-    for module, file in OPERATOR_CRDS.items():
-        result = subprocess.run(
-            [go_command(), "mod", "download", "-json", module],
-            cwd=E2E / "crds",
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        info = json.loads(result.stdout or "{}")
-        if result.returncode != 0 or "Dir" not in info:
-            raise HarnessError(
-                f"go mod download {module} failed: {info.get('Error') or result.stderr}"
-            )
-        files.append(Path(info["Dir"]) / file)
-    return files
+    """The CRD files, from Go's module cache."""
+    return [module_dir("crds", module) / file for module, file in OPERATOR_CRDS.items()]
 
 
 def install_crds(kube: Kube) -> list[str]:

@@ -30,6 +30,8 @@ CLIENTS = (
     ("scheduler", "system:kube-scheduler", ""),
     ("kwok", "kwok", "system:masters"),
     ("operator", OPERATOR_USER, "system:masters"),
+    # Flux's controllers, cluster-admin as in a default Flux install.
+    ("flux", "flux-controllers", "system:masters"),
 )
 _VALID_FOR = datetime.timedelta(days=7)
 
