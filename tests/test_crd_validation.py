@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import importlib.util
 import re
 from collections.abc import Mapping
-from types import ModuleType
 from typing import Any
 
 import jsonschema
@@ -21,9 +19,9 @@ import pytest
 import yaml
 
 from tests.cases.harness import (
-    REPO_ROOT,
     case_names,
     crds_dir,
+    extraction_script,
     get_case,
     kubernetes_objects,
     object_key,
@@ -279,16 +277,6 @@ def _validations(node: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _extraction_script() -> ModuleType:
-    path = REPO_ROOT / "scripts" / "extract_crd_schemas.py"
-    spec = importlib.util.spec_from_file_location("extract_crd_schemas", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_carried_schemas_are_the_extraction_of_their_upstream() -> None:
     """tests/data/crds is what scripts/extract_crd_schemas.py makes of the upstream CRDs.
 
@@ -296,7 +284,7 @@ def test_the_carried_schemas_are_the_extraction_of_their_upstream() -> None:
     description left), and each names its upstream version; beside the upstream
     folder (``../shared/crds``) they are also compared with a fresh extraction.
     """
-    extract_crd_schemas = _extraction_script()
+    extract_crd_schemas = extraction_script()
     carried = sorted(crds_dir().glob("*.yaml"))
     assert {p.name for p in carried} >= {
         "hyperspike.io_valkeys.yaml",

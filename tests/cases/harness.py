@@ -21,6 +21,7 @@ An inventory has four sections, all required:
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import json
 import os
@@ -28,6 +29,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import yaml
@@ -56,6 +58,17 @@ def crds_dir() -> Path:
     if override:
         return Path(override).resolve()
     return REPO_ROOT / "tests" / "data" / "crds"
+
+
+def extraction_script() -> ModuleType:
+    """scripts/extract_crd_schemas.py, the one maker of those schemas, loaded as a module."""
+    path = REPO_ROOT / "scripts" / "extract_crd_schemas.py"
+    spec = importlib.util.spec_from_file_location("extract_crd_schemas", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def regenerate_hint(case: str | None = None) -> str:

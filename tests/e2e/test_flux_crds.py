@@ -8,28 +8,16 @@ schemas, or the offline checks and the running Flux would judge a tree different
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import yaml
 
+from tests.cases.harness import extraction_script
 from tests.e2e.harness.objects import CRD_DIR, flux_crd_files
 
-REPO = Path(__file__).resolve().parents[2]
 CARRIED = sorted(path for path in CRD_DIR.glob("*.yaml") if "fluxcd.io" in path.name)
-
-
-def _extraction() -> ModuleType:
-    path = REPO / "scripts" / "extract_crd_schemas.py"
-    spec = importlib.util.spec_from_file_location("extract_crd_schemas", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _spec(crd: dict[str, Any]) -> Any:
@@ -38,7 +26,7 @@ def _spec(crd: dict[str, Any]) -> Any:
 
 @pytest.mark.parametrize("carried", CARRIED, ids=lambda path: path.name)
 def test_the_running_flux_serves_the_schemas_the_offline_checks_use(carried: Path) -> None:
-    extraction = _extraction()
+    extraction = extraction_script()
     built = {path.name: path for path in flux_crd_files()}
     assert carried.name in built, f"no Flux module pinned under e2e/ has {carried.name}"
     [real] = [d for d in yaml.safe_load_all(built[carried.name].read_text()) if d]
