@@ -52,7 +52,7 @@ def go_command() -> str:
     if go is None:
         raise HarnessError(
             "the end-to-end cluster is built from Go modules, and `go` is not on PATH: "
-            "install Go 1.24 or newer (the modules under e2e/ pin every other version)"
+            "install Go 1.26 or newer (the modules under e2e/ pin every other version)"
         )
     return go
 
