@@ -20,9 +20,10 @@ from tests.e2e.conftest import Product, new_namespace
 from tests.e2e.harness import cluster, flux, gitops
 from tests.e2e.harness.gitops import Condition, Published
 from tests.e2e.harness.kube import JSON, Kube, wait_for
+from tests.e2e.harness.operator_sim import rolled_out
 from tests.e2e.harness.processes import HarnessError
 
-KUSTOMIZATIONS = gitops.KUSTOMIZATIONS.format(ns=flux.NAMESPACE)
+KUSTOMIZATIONS = flux.KUSTOMIZATIONS.format(ns=flux.NAMESPACE)
 HELM_RELEASES = f"/apis/helm.toolkit.fluxcd.io/v2/namespaces/{flux.NAMESPACE}/helmreleases"
 OPERATOR = "valkey-operator"  # the operator Kustomization and HelmRelease (their defaults)
 # Reasons kustomize-controller gives when an attempt failed (not merely waited).
@@ -85,17 +86,6 @@ def _status_written_at(valkey: JSON) -> str:
     return max(times, default="")
 
 
-def _rolled_out(sts: JSON) -> bool:
-    spec, status = sts["spec"], sts.get("status") or {}
-    replicas = spec.get("replicas", 1)
-    return (
-        status.get("observedGeneration") == sts["metadata"]["generation"]
-        and status.get("readyReplicas", 0) == replicas
-        and status.get("updatedReplicas", 0) == replicas
-        and status.get("currentRevision") == status.get("updateRevision")
-    )
-
-
 def _messages(seen: dict[str, list[Condition]], name: str) -> list[str]:
     return [f"{c.status} {c.reason}: {c.message}" for c in seen.get(name, [])]
 
@@ -133,7 +123,7 @@ def test_a_default_render_reconciles_on_the_first_try_operator_first(
     assert seen[cluster_kustomization][-1].since >= _status_written_at(valkey)
     sts = kube.get(f"/apis/apps/v1/namespaces/{namespace}/statefulsets/valkey")
     assert sts is not None
-    assert _rolled_out(sts)
+    assert rolled_out(sts)
 
 
 def test_while_the_valkey_has_no_status_the_health_check_is_in_progress_not_an_error(
@@ -145,7 +135,7 @@ def test_while_the_valkey_has_no_status_the_health_check_is_in_progress_not_an_e
     namespace = new_namespace()
     name = f"valkey-{namespace}"
     said: list[str] = []
-    with _operator_paused(e2e_cluster):
+    with cluster.operator_paused(e2e_cluster):
         published = fleet.publish(fleet.render("--var", f"namespace={namespace}"))
         wait_for(
             f"the Valkey in {namespace} to be applied",
@@ -201,7 +191,7 @@ def test_a_spec_change_is_not_ready_until_its_rollout_is_done(fleet: Fleet, kube
         if condition is None or not condition.ready or condition.revision != second.revision:
             return False
         sts = kube.get(sts_path)
-        rolled_out_when_ready.append(sts is not None and _rolled_out(sts))
+        rolled_out_when_ready.append(sts is not None and rolled_out(sts))
         return True
 
     wait_for(f"{name} Ready at {second.revision}", ready_at_new_revision, timeout=300, interval=0.1)
@@ -328,16 +318,3 @@ def test_five_previews_share_one_operator_and_a_preview_taken_out_is_pruned(
 def _message(kube: Kube, name: str) -> str | None:
     condition = gitops.ready_condition(kube, flux.NAMESPACE, name)
     return None if condition is None else condition.message
-
-
-class _operator_paused:  # noqa: N801 - used as a `with` statement
-    """The operator stand-in stopped for a while, as an operator that is rolling out is."""
-
-    def __init__(self, state: cluster.State) -> None:
-        self.state = state
-
-    def __enter__(self) -> None:
-        cluster.pause_operator(self.state, True)
-
-    def __exit__(self, *exc: object) -> None:
-        cluster.pause_operator(self.state, False)

@@ -15,10 +15,10 @@ import json
 import os
 import shutil
 import signal
-import ssl
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx2 as httpx
 
 from . import build, chart, flux
-from .kube import Identity, Kube, wait_started, write_kubeconfig
+from .kube import Identity, Kube, answers, wait_started, write_kubeconfig
 from .objects import install_crds, install_node, install_storage_class
 from .pki import Pki, make_pki
 from .processes import HarnessError, Started, free_port, start, stop
@@ -104,11 +104,6 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _get_ok(url: str, *, verify: ssl.SSLContext | bool = False) -> bool:
-    response = httpx.get(url, verify=verify, timeout=2)
-    return bool(response.status_code == 200)
-
-
 def up() -> State:
     """Start the cluster, or return the one already running."""
     existing = State.load()
@@ -164,7 +159,7 @@ def _start_all(state: State, pki: Pki, logs: Path, api_port: int) -> None:
         logs=logs,
     )
     state.processes.append(etcd)
-    wait_started(etcd, "etcd", lambda: _get_ok(f"http://127.0.0.1:{etcd_port}/health"))
+    wait_started(etcd, "etcd", lambda: answers(f"http://127.0.0.1:{etcd_port}/health"))
 
     audit_policy = root / "audit-policy.yaml"
     # Metadata for every request, from ResponseComplete only: one line per request,
@@ -261,7 +256,7 @@ def _start_all(state: State, pki: Pki, logs: Path, api_port: int) -> None:
             wait_started(
                 process,
                 f"{binary} /healthz",
-                partial(_get_ok, f"https://127.0.0.1:{port}/healthz"),
+                partial(answers, f"https://127.0.0.1:{port}/healthz"),
             )
         # The controller-manager works once its service-account controller has run.
         wait_started(
@@ -310,7 +305,7 @@ def _start_all(state: State, pki: Pki, logs: Path, api_port: int) -> None:
         wait_started(
             server,
             "the chart server",
-            lambda: _get_ok(f"{state.chart_repository}/index.yaml", verify=_trust(pki)),
+            lambda: answers(f"{state.chart_repository}/index.yaml", verify=pki.trust()),
         )
 
         operator_config = write_kubeconfig(
@@ -338,17 +333,18 @@ def _start_all(state: State, pki: Pki, logs: Path, api_port: int) -> None:
     _say(f"cluster ready in {time.monotonic() - began:.1f}s")
 
 
-def pause_operator(state: State, paused: bool) -> None:
-    """Stop (SIGSTOP) or resume the operator stand-in: an operator that reports nothing for a
-    while, as the real one does while it rolls out or restarts."""
+@contextmanager
+def operator_paused(state: State) -> Iterator[None]:
+    """The operator stand-in stopped (SIGSTOP) for the block, then resumed: an operator that
+    reports nothing for a while, as the real one does while it rolls out or restarts."""
     [operator] = [p for p in state.processes if p.name == "operator-sim"]
     if not operator.alive():
         raise HarnessError("the operator stand-in is not running")
-    os.kill(operator.pid, signal.SIGSTOP if paused else signal.SIGCONT)
-
-
-def _trust(pki: Pki) -> ssl.SSLContext:
-    return ssl.create_default_context(cafile=str(pki.ca_cert))
+    os.kill(operator.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(operator.pid, signal.SIGCONT)
 
 
 def _node_ready(kube: Kube) -> bool:

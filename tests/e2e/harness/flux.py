@@ -19,18 +19,17 @@ fluxcd/flux2-multi-tenancy's flags (`lockdown`), and `lockdown(False)` undoes it
 from __future__ import annotations
 
 import os
-import ssl
 import subprocess
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx2 as httpx
 import yaml
 
 from . import build, chart, gitserver
-from .kube import Kube, wait_started, write_kubeconfig
+from .kube import Kube, answers, wait_started, write_kubeconfig
+from .objects import HARNESS
 from .processes import HarnessError, free_port, start, stop
 
 if TYPE_CHECKING:
@@ -51,6 +50,9 @@ LOCKDOWN_FLAGS = ("--no-cross-namespace-refs=true", "--default-service-account=d
 # The service account of the platform team's own Kustomizations under the lockdown, as
 # flux2-multi-tenancy binds it: cluster-admin.
 PLATFORM_ACCOUNT = "flux-platform"
+# API paths, by namespace.
+KUSTOMIZATIONS = "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/{ns}/kustomizations"
+GIT_REPOSITORIES = "/apis/source.toolkit.fluxcd.io/v1/namespaces/{ns}/gitrepositories"
 
 
 def start_sources(state: State, root: Path, logs: Path) -> None:
@@ -67,7 +69,7 @@ def start_sources(state: State, root: Path, logs: Path) -> None:
     wait_started(
         server,
         "the Git server",
-        lambda: _answers(f"{state.git_url}/info/refs?service=git-upload-pack"),
+        lambda: answers(f"{state.git_url}/info/refs?service=git-upload-pack"),
     )
 
     port = free_port()
@@ -91,9 +93,9 @@ def start_sources(state: State, root: Path, logs: Path) -> None:
     wait_started(
         registry,
         "the OCI registry",
-        lambda: _answers(
+        lambda: answers(
             f"https://{state.registry}/v2/",
-            verify=ssl.create_default_context(cafile=str(state.pki.ca_cert)),
+            verify=state.pki.trust(),
         ),
     )
     for package in sorted((root / "charts").glob(f"{chart.NAME}-*.tgz")):
@@ -143,7 +145,7 @@ def start_controllers(state: State, root: Path, logs: Path, *, locked: bool = Fa
         process = start(name, argv, logs=logs, env=env)
         state.processes.append(process)
         wait_started(
-            process, f"{name} /readyz", partial(_answers, f"http://127.0.0.1:{health}/readyz")
+            process, f"{name} /readyz", partial(answers, f"http://127.0.0.1:{health}/readyz")
         )
     state.flux_locked = locked
 
@@ -187,7 +189,7 @@ def install_objects(kube: Kube, state: State) -> None:
     kube.apply(
         f"/api/v1/namespaces/{NAMESPACE}",
         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}},
-        manager="wildside-e2e-harness",
+        manager=HARNESS,
     )
     kube.apply(
         f"/api/v1/namespaces/{NAMESPACE}/serviceaccounts/{PLATFORM_ACCOUNT}",
@@ -196,7 +198,7 @@ def install_objects(kube: Kube, state: State) -> None:
             "kind": "ServiceAccount",
             "metadata": {"name": PLATFORM_ACCOUNT, "namespace": NAMESPACE},
         },
-        manager="wildside-e2e-harness",
+        manager=HARNESS,
     )
     binding = f"{PLATFORM_ACCOUNT}-cluster-admin"
     kube.apply(
@@ -214,17 +216,17 @@ def install_objects(kube: Kube, state: State) -> None:
                 {"kind": "ServiceAccount", "name": PLATFORM_ACCOUNT, "namespace": NAMESPACE}
             ],
         },
-        manager="wildside-e2e-harness",
+        manager=HARNESS,
     )
     kube.apply(
-        f"/apis/source.toolkit.fluxcd.io/v1/namespaces/{NAMESPACE}/gitrepositories/{GIT_REPOSITORY}",
+        f"{GIT_REPOSITORIES.format(ns=NAMESPACE)}/{GIT_REPOSITORY}",
         {
             "apiVersion": "source.toolkit.fluxcd.io/v1",
             "kind": "GitRepository",
             "metadata": {"name": GIT_REPOSITORY, "namespace": NAMESPACE},
             "spec": {"url": state.git_url, "ref": {"branch": "main"}, "interval": "1m"},
         },
-        manager="wildside-e2e-harness",
+        manager=HARNESS,
     )
 
 
@@ -233,10 +235,3 @@ def git(*args: str, cwd: Path | None = None) -> str:
     if result.returncode != 0:
         raise HarnessError(f"git {' '.join(args)} failed:\n{result.stderr}")
     return result.stdout
-
-
-def _answers(url: str, *, verify: ssl.SSLContext | bool = False) -> bool:
-    try:
-        return httpx.get(url, verify=verify, timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False

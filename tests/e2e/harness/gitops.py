@@ -15,21 +15,20 @@ import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
 
 from . import flux
-from .flux import git
+from .flux import GIT_REPOSITORIES, KUSTOMIZATIONS, git
 from .kube import JSON, Kube, wait_for
 from .processes import HarnessError
 
 if TYPE_CHECKING:
     from .cluster import State
 
-KUSTOMIZATIONS = "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/{ns}/kustomizations"
-GIT_REPOSITORIES = "/apis/source.toolkit.fluxcd.io/v1/namespaces/{ns}/gitrepositories"
 ROOT = "wildside-e2e"  # the root Kustomization's default name
 MANAGER = "wildside-e2e-gitops"
 READY_TIMEOUT = 300.0
@@ -55,26 +54,27 @@ def tree_path(tree: Path) -> str:
     raise HarnessError(f"{tree} is not a rendered tree: its sync.yaml names no operator folder")
 
 
-def namespaces_in(tree: Path) -> tuple[str, ...]:
+def tree_objects(tree: Path) -> list[JSON]:
+    """Every object the tree's YAML files hold (read once per tree)."""
+    return [document for path in sorted(tree.rglob("*.yaml")) for document in _documents(path)]
+
+
+def namespaces_in(objects: list[JSON]) -> tuple[str, ...]:
     return tuple(
-        document["metadata"]["name"]
-        for path in sorted(tree.rglob("*.yaml"))
-        for document in _documents(path)
-        if document.get("kind") == "Namespace" and document.get("apiVersion") == "v1"
+        o["metadata"]["name"]
+        for o in objects
+        if o.get("kind") == "Namespace" and o.get("apiVersion") == "v1"
     )
 
 
-def kustomizations_in(tree: Path) -> list[tuple[str, str]]:
-    """Every Flux Kustomization the tree's files hold, as (namespace, name)."""
-    found = []
-    for path in sorted(tree.rglob("*.yaml")):
-        for document in _documents(path):
-            if document.get("kind") == "Kustomization" and str(
-                document.get("apiVersion", "")
-            ).startswith("kustomize.toolkit.fluxcd.io/"):
-                meta = document["metadata"]
-                found.append((meta.get("namespace", flux.NAMESPACE), meta["name"]))
-    return found
+def kustomizations_in(objects: list[JSON]) -> list[tuple[str, str]]:
+    """Every Flux Kustomization among them, as (namespace, name)."""
+    return [
+        (o["metadata"].get("namespace", flux.NAMESPACE), o["metadata"]["name"])
+        for o in objects
+        if o.get("kind") == "Kustomization"
+        and str(o.get("apiVersion", "")).startswith("kustomize.toolkit.fluxcd.io/")
+    ]
 
 
 def _documents(path: Path) -> Iterator[JSON]:
@@ -128,12 +128,13 @@ def publish(
 
 def published_tree(tree: Path, revision: str = "", *, root: str = ROOT) -> Published:
     """What publishing `tree` under `root` makes Flux run (to wait for it, or remove it)."""
+    objects = tree_objects(tree)
     return Published(
         revision,
         root,
         tree_path(tree),
-        ((flux.NAMESPACE, root), *kustomizations_in(tree)),
-        namespaces_in(tree),
+        ((flux.NAMESPACE, root), *kustomizations_in(objects)),
+        namespaces_in(objects),
     )
 
 
@@ -269,21 +270,18 @@ def remove(kube: Kube, published: Published, *, timeout: float = READY_TIMEOUT) 
     again after its pruning: what is left with the root's label is deleted in turn."""
     kustomizations = KUSTOMIZATIONS.format(ns=flux.NAMESPACE)
     began = time.monotonic()
-    kube.delete(f"{kustomizations}/{published.root}")
-    _wait_gone(kube, f"{kustomizations}/{published.root}", began, timeout)
+    root = f"{kustomizations}/{published.root}"
+    kube.delete(root)
+    wait_for(f"{root} to be gone", partial(kube.absent, root), timeout=timeout)
     label = f"kustomize.toolkit.fluxcd.io/name={published.root}"
     left = {name for ns, name in published.kustomizations[1:] if ns == flux.NAMESPACE}
     left |= {k["metadata"]["name"] for k in kube.items(kustomizations, labelSelector=label)}
     for name in sorted(left):
         kube.delete(f"{kustomizations}/{name}")
-    for name in sorted(left):
-        _wait_gone(kube, f"{kustomizations}/{name}", began, timeout)
-    for namespace in published.namespaces:
-        _wait_gone(kube, f"/api/v1/namespaces/{namespace}", began, timeout)
-
-
-def _wait_gone(kube: Kube, path: str, began: float, timeout: float) -> None:
-    while kube.get(path) is not None:
-        if time.monotonic() - began > timeout:
-            raise HarnessError(f"{path} still exists after {timeout:.0f}s")
-        time.sleep(0.5)
+    paths = [f"{kustomizations}/{name}" for name in sorted(left)]
+    paths += [f"/api/v1/namespaces/{namespace}" for namespace in published.namespaces]
+    wait_for(
+        f"{', '.join(paths)} to be gone",
+        lambda: all(kube.absent(path) for path in paths),
+        timeout=max(0.0, timeout - (time.monotonic() - began)),
+    )

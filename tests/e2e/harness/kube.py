@@ -164,6 +164,11 @@ def wait_for(
     )
 
 
+def answers(url: str, *, verify: ssl.SSLContext | bool = False) -> bool:
+    """Whether `url` answers 200 now (a program's health endpoint, for `wait_started`)."""
+    return bool(httpx.get(url, verify=verify, timeout=2).status_code == 200)
+
+
 def wait_started(process: Started, what: str, check: Callable[[], object]) -> None:
     """`wait_for` a process just started; when it exits instead, say so with its log's end."""
 

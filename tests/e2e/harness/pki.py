@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +64,10 @@ class Pki:
 
     def key(self, name: str) -> Path:
         return self.root / f"{name}.key"
+
+    def trust(self) -> ssl.SSLContext:
+        """A client context trusting our CA only: for the servers the harness starts."""
+        return ssl.create_default_context(cafile=str(self.ca_cert))
 
     @property
     def trust_bundle(self) -> Path:
